@@ -1,0 +1,23 @@
+// Asking before destructive actions. A prompt appears only when a person can answer it (stdin and
+// stderr are terminals); scripts must say --yes, and are told so.
+import { AlterError } from '../../errors.js';
+
+export interface Terminal {
+  stdinIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+export function processTerminal(): Terminal {
+  return { stdinIsTTY: !!process.stdin.isTTY, stderrIsTTY: !!process.stderr.isTTY };
+}
+
+export async function confirmOrExit(message: string, opts: { yes?: boolean | undefined; terminal?: Terminal }): Promise<void> {
+  if (opts.yes) return;
+  const term = opts.terminal ?? processTerminal();
+  if (!term.stdinIsTTY || !term.stderrIsTTY) {
+    throw new AlterError('usage', `--yes is required when not running interactively (${message})`);
+  }
+  const { confirm, isCancel } = await import('@clack/prompts');
+  const answer = await confirm({ message, initialValue: false, output: process.stderr });
+  if (isCancel(answer) || answer !== true) throw new AlterError('cancelled', 'cancelled');
+}

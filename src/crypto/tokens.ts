@@ -1,0 +1,27 @@
+// Bearer credentials: personal access tokens (alter_pat_…) and runtime keys (alter_key_…).
+// They are random, shown once, and stored only as SHA-256 hashes: a leaked database grants nothing.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const PAT_PREFIX = 'alter_pat_';
+export const KEY_PREFIX = 'alter_key_';
+
+/** 32 random bytes, URL-safe, behind a prefix that secret scanners can match. */
+export function newSecret(prefix: string): string {
+  return prefix + randomBytes(32).toString('base64url');
+}
+
+export function sha256Hex(value: string | Buffer): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Constant-time equality of two strings (lengths may differ: compared as fixed-size digests). */
+export function safeEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db) && a.length === b.length;
+}
+
+/** Short random identifiers for rows: `app_…`, `tok_…`; not secrets. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(10).toString('hex')}`;
+}

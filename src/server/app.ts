@@ -1,0 +1,66 @@
+// Assembles the HTTP server: one error handler that turns every failure into
+// {"error":{"code","message"}} with the registry's status, body limits, and the route modules.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { AlterError } from '../errors.js';
+import type { ServerContext } from './context.js';
+import { loggerOptions } from './logger.js';
+import { ROUTES } from './routes/index.js';
+
+/** Default body cap of the management API; routes with other needs set their own. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface BuildOptions {
+  logger?: boolean;
+}
+
+function toAlterError(err: FastifyError | AlterError | Error): AlterError {
+  if (err instanceof AlterError) return err;
+  const fe = err as FastifyError;
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AlterError('payload_too_large', 'request body is too large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AlterError('unsupported_media_type', 'request body must be application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AlterError('invalid_request', 'request body is empty; send a JSON object', { field: null });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AlterError('invalid_request', `request body is not valid JSON: ${fe.message}`, { field: null });
+    default:
+  }
+  if (err instanceof SyntaxError || fe.statusCode === 400) {
+    return new AlterError('invalid_request', `request body is not valid JSON: ${err.message}`, { field: null });
+  }
+  if (fe.statusCode === 413) return new AlterError('payload_too_large', 'request body is too large');
+  if (fe.statusCode === 415) return new AlterError('unsupported_media_type', err.message);
+  return new AlterError('internal', 'internal error');
+}
+
+export async function buildServer(ctx: Omit<ServerContext, 'log'>, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(),
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Behind a load balancer the real client address matters for logs only; never trust it for auth.
+    trustProxy: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const context: ServerContext = { ...ctx, log: app.log };
+
+  app.setErrorHandler((err: FastifyError | AlterError, req, reply) => {
+    const e = toAlterError(err);
+    if (e.code === 'internal') req.log.error({ err }, 'unhandled error');
+    void reply.status(e.status).type('application/json').send(e.toJSON());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send(new AlterError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
+  });
+
+  app.get('/healthz', async () => {
+    await ctx.store.db.selectFrom('apps').select('id').limit(1).execute();
+    return { status: 'ok' };
+  });
+
+  for (const register of ROUTES) await register(app, context);
+  return app;
+}

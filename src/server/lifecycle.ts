@@ -1,0 +1,113 @@
+// `alter server init` and `alter server start`: open the store, migrate, and (for start) serve
+// until SIGTERM/SIGINT, draining in-flight requests before exiting 0.
+import { mkdirSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { AlterError } from '../errors.js';
+import { ensureMasterKey, loadMasterKey } from '../crypto/master-key.js';
+import { createSealer } from '../crypto/sealed.js';
+import { migrate, openStore, type Store } from '../store/database.js';
+import { insertToken } from '../store/repos/tokens.js';
+import { recordAudit } from '../store/repos/audit.js';
+import { SCOPES } from '../scopes.js';
+import { isUniqueViolation } from '../store/database.js';
+import { buildServer } from './app.js';
+import { createInvalidation } from './invalidation.js';
+
+export interface InitResult {
+  token: string;
+  scopes: string[];
+  data_dir: string;
+  store: string;
+}
+
+export async function initServer(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<InitResult> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensureMasterKey(dataDir, env);
+  const store = await openStore({ dataDir, databaseUrl: env.DATABASE_URL });
+  try {
+    await migrate(store);
+    // The marker row's primary key makes "initialised" a database fact: of two racing inits,
+    // exactly one inserts it and prints a token.
+    return await store.db.transaction().execute(async (tx) => {
+      try {
+        await tx.insertInto('cache_versions').values({ scope: 'initialized', version: 1 }).execute();
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AlterError('already_initialized', 'this store is already initialised; no new token was created (use `alter tokens create` with an admin token)');
+        throw err;
+      }
+      const { row, token } = await insertToken(tx, { name: 'admin (server init)', scopes: [...SCOPES], appId: null, createdBy: null, expiresAt: null });
+      await recordAudit(tx, { actor: 'system', action: 'server.init', target: row.id });
+      return { token, scopes: [...SCOPES], data_dir: dataDir, store: store.location };
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+export interface StartOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  env?: NodeJS.ProcessEnv;
+  logger?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: StartOptions): Promise<RunningServer> {
+  const env = opts.env ?? process.env;
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const sealer = createSealer(loadMasterKey(opts.dataDir, env));
+  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: env.DATABASE_URL });
+  await migrate(store);
+  const invalidation = createInvalidation();
+  const allowPrivateIssuers = env.ALTER_ALLOW_PRIVATE_ISSUERS === '1';
+  const displayHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const settings = {
+    publicUrl: (env.ALTER_PUBLIC_URL ?? `http://${displayHost}:${opts.port}`).replace(/\/+$/, ''),
+    allowPrivateIssuers,
+  };
+  const app = await buildServer({ store, sealer, settings, invalidation }, { logger: opts.logger ?? true });
+  if (allowPrivateIssuers) app.log.warn('ALTER_ALLOW_PRIVATE_ISSUERS=1: outbound calls may reach http:// and private addresses; for development only');
+  await app.listen({ host: opts.host, port: opts.port, listenTextResolver: (address) => `alter listening on ${address} (store: ${store.location})` });
+  invalidation.start(store.db);
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  if (!env.ALTER_PUBLIC_URL) settings.publicUrl = `http://${displayHost}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    url: `http://${displayHost}:${port}`,
+    close() {
+      closing ??= (async () => {
+        invalidation.stop();
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Runs until a signal, then drains and exits 0. */
+export async function runServerUntilSignal(opts: StartOptions): Promise<void> {
+  const server = await startServer(opts);
+  const stop = (signal: string): void => {
+    server.app.log.info(`${signal} received: draining in-flight requests`);
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.app.log.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

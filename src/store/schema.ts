@@ -1,0 +1,179 @@
+// Row types of every table. Timestamps are ISO-8601 UTC strings (`new Date().toISOString()`), which
+// sort and compare correctly as text on both SQLite and PostgreSQL; booleans are 0/1 integers and
+// JSON values are text, so one set of queries serves both dialects.
+export interface AppsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface TokensTable {
+  id: string;
+  name: string | null;
+  token_hash: string;
+  /** JSON array of scope names. */
+  scopes: string;
+  /** When set, the token may act only on this app. */
+  app_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface RuntimeKeysTable {
+  id: string;
+  app_id: string;
+  name: string;
+  key_hash: string;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface IdentityProvidersTable {
+  id: string;
+  /** Unique: one identity provider per app, enforced by the database. */
+  app_id: string;
+  provider_type: string;
+  detected_as: string | null;
+  issuer: string;
+  jwks_uri: string;
+  /** The discovery document as fetched (JSON), for endpoints and supported algorithms. */
+  discovery: string;
+  audience: string | null;
+  user_id_claim: string;
+  group_claim: string | null;
+  role_claim: string | null;
+  claim_mappings_locked: number;
+  clock_leeway_seconds: number;
+  wallet_client_id: string | null;
+  /** Sealed (see crypto/sealed.ts) with the provider id as associated data. */
+  wallet_client_secret: string | null;
+  wallet_verification: string | null;
+  webhook_scheme: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhooksTable {
+  provider_id: string;
+  scheme: string;
+  enabled: number;
+  /** Sealed with `${provider_id}:webhook` as associated data; null once disabled. */
+  secret: string | null;
+  secret_set_at: string | null;
+  enabled_at: string | null;
+  events_received: number;
+  events_rejected: number;
+  last_event_at: string | null;
+  last_event_type: string | null;
+  last_rejection_at: string | null;
+  last_rejection_reason: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  provider_id: string;
+  /** svix-id, Auth0 log_id or Okta event uuid. Primary key with provider_id: applied once. */
+  delivery_id: string;
+  received_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  app_id: string;
+  provider_id: string;
+  external_id: string;
+  email: string | null;
+  name: string | null;
+  /** active | blocked | deprovisioned */
+  status: string;
+  status_changed_at: string | null;
+  /** False for a user known only from a webhook event, before their first resolve. */
+  seen: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupsTable {
+  id: string;
+  provider_id: string;
+  /** group | role */
+  kind: string;
+  /** The value as it appears in the mapped claim (name, slug or id). */
+  name: string;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  user_id: string;
+  group_id: string;
+  created_at: string;
+}
+
+/** A membership removed by a webhook: tokens issued before removed_at may not re-add it. */
+export interface MembershipRemovalsTable {
+  user_id: string;
+  kind: string;
+  name: string;
+  removed_at: string;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: string;
+  /** `token:<id>`, `webhook:<provider id>`, `resolve`, `system`, … */
+  actor: string;
+  action: string;
+  app_id: string | null;
+  target: string | null;
+  /** JSON object of non-secret details. */
+  details: string | null;
+}
+
+export interface WalletFlowsTable {
+  /** SHA-256 of the `state` value. */
+  state_hash: string;
+  app_id: string;
+  /** SHA-256 of the browser-binding cookie. */
+  binding_hash: string;
+  nonce: string;
+  /** Sealed PKCE code verifier. */
+  code_verifier: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface WalletSessionsTable {
+  /** SHA-256 of the session cookie. */
+  id_hash: string;
+  app_id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Monotonic per-app version: bumped on every change that caches must drop (cross-process). */
+export interface CacheVersionsTable {
+  scope: string;
+  version: number;
+}
+
+export interface Database {
+  apps: AppsTable;
+  tokens: TokensTable;
+  runtime_keys: RuntimeKeysTable;
+  identity_providers: IdentityProvidersTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  memberships: MembershipsTable;
+  membership_removals: MembershipRemovalsTable;
+  audit_events: AuditEventsTable;
+  wallet_flows: WalletFlowsTable;
+  wallet_sessions: WalletSessionsTable;
+  cache_versions: CacheVersionsTable;
+}
