@@ -7,7 +7,8 @@ import { registerLink } from './link.js';
 import { registerApps } from './apps/index.js';
 import { registerTokens } from './tokens/index.js';
 import { registerKeys } from './keys/index.js';
+import { registerAudit } from './audit.js';
 
 export type Registrar = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys];
+export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerAudit];

@@ -5,7 +5,8 @@ import { authRoutes } from './auth.js';
 import { appRoutes } from './apps.js';
 import { tokenRoutes } from './tokens.js';
 import { keyRoutes } from './keys.js';
+import { auditRoutes } from './audit.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes];
+export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes];
