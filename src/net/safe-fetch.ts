@@ -181,12 +181,12 @@ export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise
     });
     const headers = flattenHeaders(res.headers);
     if (res.statusCode >= 300 && res.statusCode < 400 && headers.location) {
-      res.body.destroy();
+      discard(res.body);
       throw new OutboundError('redirect', `${url.origin} answered ${res.statusCode} redirecting to ${headers.location}; redirects are not followed (give the final URL)`);
     }
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      res.body.destroy();
+      discard(res.body);
       throw tooLarge(url, maxBytes);
     }
     const chunks: Buffer[] = [];
@@ -194,7 +194,7 @@ export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
       if (size > maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         throw tooLarge(url, maxBytes);
       }
       chunks.push(chunk as Buffer);
@@ -213,6 +213,12 @@ export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Drop a body we will not read; the error its destruction emits has nobody left to tell. */
+function discard(body: { on(event: 'error', fn: () => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function tooLarge(url: URL, maxBytes: number): OutboundError {
