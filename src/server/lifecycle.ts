@@ -87,7 +87,15 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         invalidation.stop();
-        await app.close();
+        // close() drops connections idle at the moment it is called; connections whose request
+        // finishes during the drain become idle later, and a keep-alive client would hold the
+        // process open until its socket times out. Keep sweeping until the drain is done.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweep);
+        }
         await store.close();
       })();
       return closing;

@@ -53,6 +53,8 @@ export interface SpawnedServer {
   output(): string;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process has exited (sends nothing). */
+  exited: Promise<number | null>;
 }
 
 /** `alter server start --port 0` as a child process; resolves once it logs where it listens. */
@@ -74,6 +76,7 @@ export function spawnServer(env: Record<string, string | undefined>, args: strin
           url: m[1]!,
           proc,
           output: () => out,
+          exited,
           stop(signal = 'SIGTERM') {
             proc.kill(signal);
             return exited;
