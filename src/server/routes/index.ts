@@ -6,7 +6,11 @@ import { appRoutes } from './apps.js';
 import { tokenRoutes } from './tokens.js';
 import { keyRoutes } from './keys.js';
 import { auditRoutes } from './audit.js';
+import { resolveRoutes } from './resolve.js';
+import { walletRoutes } from '../../wallet/routes.js';
+import { webhookAdminRoutes } from './webhook-admin.js';
+import { webhookReceiverRoutes } from './webhooks.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes];
+export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, resolveRoutes, webhookAdminRoutes, webhookReceiverRoutes, walletRoutes];

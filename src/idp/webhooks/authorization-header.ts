@@ -1,0 +1,28 @@
+// The static-secret schemes (Auth0 log streams, Okta event hooks, the generic body): the provider
+// sends the configured value in `Authorization`, optionally behind `Bearer `. Nothing is signed, so
+// the comparison must be constant-time and the secret long and random.
+import { newSecret, safeEqual } from '../../crypto/tokens.js';
+import type { WebhookRequest } from './scheme.js';
+
+const MIN_SECRET_LENGTH = 24;
+
+/** 32 random bytes, URL-safe, so it can be pasted into any provider's header field. */
+export function generateHeaderSecret(): string {
+  return newSecret('alter_whk_');
+}
+
+export function checkHeaderSecret(secret: string): string | null {
+  if (secret.length < MIN_SECRET_LENGTH) return `must be at least ${MIN_SECRET_LENGTH} characters (omit it to have one generated)`;
+  if (!/^[\x21-\x7e]+$/.test(secret)) return 'must be printable ASCII without spaces (it travels in an HTTP header)';
+  return null;
+}
+
+export function authenticateHeader(req: WebhookRequest, secret: string): string | null {
+  const header = req.headers.authorization;
+  if (!header) return 'missing Authorization header';
+  const bare = header.replace(/^Bearer\s+/i, '');
+  // Both comparisons always run, so timing says nothing about which form was sent.
+  const exact = safeEqual(header, secret);
+  const stripped = safeEqual(bare, secret);
+  return exact || stripped ? null : 'Authorization header does not match the webhook secret';
+}
