@@ -1,0 +1,227 @@
+// Users provisioned just in time from verified tokens, and their groups and roles. The lifecycle
+// conventions shared with webhooks (src/idp/lifecycle.ts) hold here:
+// - a token never changes `status`: a blocked or deprovisioned user is refused, whatever it says;
+// - a membership removed by a webhook at T (a `membership_removals` row) is not re-added by a token
+//   issued before T; a token issued at or after T adds it again and clears the removal;
+// - nothing is written when nothing changed, so the steady state of resolution is read-only.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, UsersTable } from '../schema.js';
+import { newId } from '../../crypto/tokens.js';
+import { nowIso } from '../database.js';
+import { recordAudit } from './audit.js';
+
+export type UserRow = Selectable<UsersTable>;
+export type MembershipKind = 'group' | 'role';
+
+/** What a verified token says about its user, already mapped through the provider's claims. */
+export interface TokenIdentity {
+  externalId: string;
+  email: string | null;
+  name: string | null;
+  /** null when the provider maps no group claim: memberships of that kind are left alone. */
+  groups: string[] | null;
+  roles: string[] | null;
+  /** The token's iat in seconds; null when it has none (it then cannot undo a removal). */
+  issuedAt: number | null;
+}
+
+export interface ProviderRef {
+  id: string;
+  app_id: string;
+}
+
+export interface UserView {
+  id: string;
+  external_id: string;
+  email: string | null;
+  name: string | null;
+  status: string;
+}
+
+export type SyncResult =
+  | { refused: true; user: UserView }
+  | { refused: false; user: UserView; groups: string[]; roles: string[]; created: boolean; written: boolean };
+
+interface Membership {
+  groupId: string;
+  kind: MembershipKind;
+  name: string;
+}
+
+interface UserState {
+  row: UserRow;
+  memberships: Membership[];
+}
+
+export function userView(row: UserRow): UserView {
+  return { id: row.id, external_id: row.external_id, email: row.email, name: row.name, status: row.status };
+}
+
+async function loadUser(db: Kysely<Database>, providerId: string, externalId: string): Promise<UserState | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('provider_id', '=', providerId).where('external_id', '=', externalId).executeTakeFirst();
+  if (!row) return undefined;
+  const memberships = await db
+    .selectFrom('memberships')
+    .innerJoin('groups', 'groups.id', 'memberships.group_id')
+    .select(['groups.id as groupId', 'groups.kind', 'groups.name'])
+    .where('memberships.user_id', '=', row.id)
+    .execute();
+  return { row, memberships: memberships.map((m) => ({ groupId: m.groupId, kind: m.kind as MembershipKind, name: m.name })) };
+}
+
+const key = (kind: string, name: string): string => `${kind}\u0000${name}`;
+
+interface MembershipPlan {
+  add: Array<{ kind: MembershipKind; name: string }>;
+  remove: Membership[];
+  /** Removal rows a newer token overrides: deleted along with the add. */
+  clearRemovals: Array<{ kind: MembershipKind; name: string }>;
+}
+
+/** Removals that block re-adding: those written after the token was issued. */
+async function blockingRemovals(db: Kysely<Database>, userId: string, wanted: Array<{ kind: MembershipKind; name: string }>, issuedAt: number | null): Promise<{ blocked: Set<string>; overridden: Set<string> }> {
+  const blocked = new Set<string>();
+  const overridden = new Set<string>();
+  if (!wanted.length) return { blocked, overridden };
+  const rows = await db.selectFrom('membership_removals').select(['kind', 'name', 'removed_at']).where('user_id', '=', userId).execute();
+  const wantedKeys = new Set(wanted.map((w) => key(w.kind, w.name)));
+  for (const r of rows) {
+    const k = key(r.kind, r.name);
+    if (!wantedKeys.has(k)) continue;
+    if (issuedAt !== null && issuedAt * 1000 >= Date.parse(r.removed_at)) overridden.add(k);
+    else blocked.add(k);
+  }
+  return { blocked, overridden };
+}
+
+async function planMemberships(db: Kysely<Database>, state: UserState | undefined, identity: TokenIdentity): Promise<MembershipPlan> {
+  const current = state?.memberships ?? [];
+  const currentKeys = new Set(current.map((m) => key(m.kind, m.name)));
+  const desired: Array<{ kind: MembershipKind; name: string }> = [];
+  const synced = new Set<MembershipKind>();
+  for (const [kind, names] of [['group', identity.groups], ['role', identity.roles]] as const) {
+    if (names === null) continue;
+    synced.add(kind);
+    for (const name of names) desired.push({ kind, name });
+  }
+  const desiredKeys = new Set(desired.map((d) => key(d.kind, d.name)));
+  const missing = desired.filter((d) => !currentKeys.has(key(d.kind, d.name)));
+  const { blocked, overridden } = state ? await blockingRemovals(db, state.row.id, missing, identity.issuedAt) : { blocked: new Set<string>(), overridden: new Set<string>() };
+  return {
+    add: missing.filter((d) => !blocked.has(key(d.kind, d.name))),
+    remove: current.filter((m) => synced.has(m.kind) && !desiredKeys.has(key(m.kind, m.name))),
+    clearRemovals: missing.filter((d) => overridden.has(key(d.kind, d.name))),
+  };
+}
+
+async function groupIds(tx: Kysely<Database>, providerId: string, wanted: Array<{ kind: MembershipKind; name: string }>, now: string): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const kind of ['group', 'role'] as const) {
+    const names = wanted.filter((w) => w.kind === kind).map((w) => w.name);
+    if (!names.length) continue;
+    await tx
+      .insertInto('groups')
+      .values(names.map((name) => ({ id: newId('grp'), provider_id: providerId, kind, name, created_at: now })))
+      .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
+      .execute();
+    const rows = await tx.selectFrom('groups').select(['id', 'name']).where('provider_id', '=', providerId).where('kind', '=', kind).where('name', 'in', names).execute();
+    for (const r of rows) ids.set(key(kind, r.name), r.id);
+  }
+  return ids;
+}
+
+async function applyMemberships(tx: Kysely<Database>, provider: ProviderRef, userId: string, plan: MembershipPlan, now: string): Promise<void> {
+  if (plan.add.length) {
+    const ids = await groupIds(tx, provider.id, plan.add, now);
+    await tx
+      .insertInto('memberships')
+      .values(plan.add.map((a) => ({ user_id: userId, group_id: ids.get(key(a.kind, a.name))!, created_at: now })))
+      .onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing())
+      .execute();
+  }
+  if (plan.remove.length) {
+    await tx.deleteFrom('memberships').where('user_id', '=', userId).where('group_id', 'in', plan.remove.map((m) => m.groupId)).execute();
+  }
+  for (const r of plan.clearRemovals) {
+    await tx.deleteFrom('membership_removals').where('user_id', '=', userId).where('kind', '=', r.kind).where('name', '=', r.name).execute();
+  }
+}
+
+function namesAfter(state: UserState | undefined, plan: MembershipPlan, kind: MembershipKind): string[] {
+  const removed = new Set(plan.remove.map((m) => m.groupId));
+  const names = (state?.memberships ?? []).filter((m) => m.kind === kind && !removed.has(m.groupId)).map((m) => m.name);
+  for (const a of plan.add) if (a.kind === kind) names.push(a.name);
+  return [...new Set(names)].sort();
+}
+
+/** Inserts the user; false when a concurrent resolve (or webhook) inserted the subject first. */
+async function insertUser(tx: Kysely<Database>, provider: ProviderRef, identity: TokenIdentity, now: string): Promise<UserRow | null> {
+  const row: UserRow = {
+    id: newId('usr'),
+    app_id: provider.app_id,
+    provider_id: provider.id,
+    external_id: identity.externalId,
+    email: identity.email,
+    name: identity.name,
+    status: 'active',
+    status_changed_at: null,
+    seen: 1,
+    created_at: now,
+    updated_at: now,
+  };
+  const res = await tx.insertInto('users').values(row).onConflict((oc) => oc.columns(['provider_id', 'external_id']).doNothing()).executeTakeFirst();
+  if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return null;
+  await recordAudit(tx, { actor: 'resolve', action: 'user.create', appId: provider.app_id, target: row.id, details: { provider_id: provider.id, external_id: identity.externalId } });
+  return row;
+}
+
+function profileChanges(row: UserRow, identity: TokenIdentity): Partial<UserRow> | null {
+  const changes: Partial<UserRow> = {};
+  // A token without an email or name claim says nothing about them: keep what is known.
+  if (identity.email !== null && identity.email !== row.email) changes.email = identity.email;
+  if (identity.name !== null && identity.name !== row.name) changes.name = identity.name;
+  if (!row.seen) changes.seen = 1;
+  return Object.keys(changes).length ? changes : null;
+}
+
+/**
+ * Creates or updates the token's user and syncs their groups and roles, in one transaction, and
+ * only when something differs from what is stored. `onWrite` runs inside that transaction (the
+ * caller locks the provider's claim mappings there).
+ */
+export async function syncUserFromToken(
+  db: Kysely<Database>,
+  provider: ProviderRef,
+  identity: TokenIdentity,
+  onWrite?: (tx: Kysely<Database>) => Promise<void>,
+): Promise<SyncResult> {
+  const state = await loadUser(db, provider.id, identity.externalId);
+  if (state && state.row.status !== 'active') return { refused: true, user: userView(state.row) };
+  const plan = await planMemberships(db, state, identity);
+  const profile = state ? profileChanges(state.row, identity) : null;
+  const needsWrite = !state || profile !== null || plan.add.length > 0 || plan.remove.length > 0 || plan.clearRemovals.length > 0;
+  if (!needsWrite) {
+    return { refused: false, user: userView(state.row), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: false, written: false };
+  }
+  const now = nowIso();
+  const outcome = await db.transaction().execute(async (tx) => {
+    let row = state?.row ?? (await insertUser(tx, provider, identity, now));
+    if (!row) return null;
+    const changes = state ? profile : null;
+    if (changes) {
+      await tx.updateTable('users').set({ ...changes, updated_at: now }).where('id', '=', row.id).execute();
+      row = { ...row, ...changes, updated_at: now };
+    }
+    await applyMemberships(tx, provider, row.id, plan, now);
+    if (onWrite) await onWrite(tx);
+    return row;
+  });
+  // Lost the insert race: the row now exists (maybe refused by a webhook), so plan again against it.
+  if (!outcome) return syncUserFromToken(db, provider, identity, onWrite);
+  return { refused: false, user: userView(outcome), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: !state, written: true };
+}
+
+/** Locks the provider's claim mappings: once users exist, changing them would orphan their identities. */
+export async function lockClaimMappings(db: Kysely<Database>, providerId: string): Promise<void> {
+  await db.updateTable('identity_providers').set({ claim_mappings_locked: 1 }).where('id', '=', providerId).where('claim_mappings_locked', '=', 0).execute();
+}
