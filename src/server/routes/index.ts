@@ -6,6 +6,7 @@ import { appRoutes } from './apps.js';
 import { tokenRoutes } from './tokens.js';
 import { keyRoutes } from './keys.js';
 import { auditRoutes } from './audit.js';
+import { identityProviderRoutes } from './identity-providers.js';
 import { resolveRoutes } from './resolve.js';
 import { walletRoutes } from '../../wallet/routes.js';
 import { webhookAdminRoutes } from './webhook-admin.js';
@@ -13,4 +14,4 @@ import { webhookReceiverRoutes } from './webhooks.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, resolveRoutes, webhookAdminRoutes, webhookReceiverRoutes, walletRoutes];
+export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, webhookAdminRoutes, webhookReceiverRoutes, walletRoutes];
