@@ -24,6 +24,7 @@ import { AlterError } from '../errors.js';
 import { generateSigningKeys, type SigningKey } from './keys.js';
 import { assertListenHost, urlHost } from './loopback.js';
 import { loadOidcProvider } from './oidc-provider-module.js';
+import { handleAdmin, type AdminActions } from './admin.js';
 import type { AccountLike, Configuration, GrantLike, OidcContext } from 'oidc-provider';
 
 export interface DevUser {
@@ -58,6 +59,8 @@ export interface DevProviderOptions {
   users: DevUser[];
   clients?: DevClient[];
   allowNonLoopback?: boolean;
+  /** Serves the admin routes of admin.ts (minting, rotation) to loopback callers holding this secret. */
+  adminSecret?: string;
 }
 
 const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600;
@@ -112,9 +115,19 @@ export async function startDevProvider(opts: DevProviderOptions): Promise<DevPro
   let keys: SigningKey[] = await generateSigningKeys();
 
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const admin: AdminActions = {
+    mint: (sub, mintOpts) => devProvider.mintAccessToken(sub, mintOpts),
+    async rotate() {
+      await devProvider.rotateKeys();
+      return keys.map((k) => k.kid);
+    },
+  };
   const server = createServer((req, res) => {
-    if (handler) return handler(req, res);
-    res.writeHead(503).end();
+    void (async () => {
+      if (opts.adminSecret && (await handleAdmin(req, res, opts.adminSecret, admin))) return;
+      if (handler) return handler(req, res);
+      res.writeHead(503).end();
+    })();
   });
   const port = await listen(server, host, opts.port ?? 0);
   const issuer = `http://${urlHost(host)}:${port}`;
@@ -153,7 +166,7 @@ export async function startDevProvider(opts: DevProviderOptions): Promise<DevPro
   };
   handler = current.callback();
 
-  return {
+  const devProvider: DevProvider = {
     issuer,
     jwksUri: `${issuer}/jwks`,
     async mintAccessToken(sub, mintOpts = {}) {
@@ -188,4 +201,5 @@ export async function startDevProvider(opts: DevProviderOptions): Promise<DevPro
       });
     },
   };
+  return devProvider;
 }

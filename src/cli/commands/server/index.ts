@@ -6,7 +6,7 @@ import type { CliContext } from '../../context.js';
 import { withExamples } from '../../help.js';
 import { defaultDataDir } from '../../../paths.js';
 
-function parsePort(value: string): number {
+export function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
   return n;
