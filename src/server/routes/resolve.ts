@@ -1,0 +1,100 @@
+// POST /v1/identity/resolve: an app backend sends its end user's JWT with the app's runtime key and
+// gets the user, groups, roles and claims back. It runs on every request of every end user, so:
+// the runtime key is checked in onRequest from a per-process cache, before the body is even read;
+// repeated tokens are answered from a bounded cache of verified answers; a fresh token costs one
+// signature check plus a read (and a write only when the user changed).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { bearer } from '../auth.js';
+import { AlterError } from '../../errors.js';
+import { verifyJwt, type TokenFailureReason } from '../../idp/verify.js';
+import { identityFromToken } from '../../idp/identity.js';
+import { lockClaimMappings, syncUserFromToken } from '../../store/repos/users.js';
+import { Epochs } from '../resolve/epochs.js';
+import { RuntimeKeyCache } from '../resolve/runtime-keys.js';
+import { ProviderCache } from '../resolve/providers.js';
+import { VerifiedTokenCache, tokenCacheKey } from '../resolve/verified-tokens.js';
+
+export const RESOLVE_BODY_LIMIT = 64 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The app whose runtime key authenticated this resolve call. */
+    runtimeAppId: string;
+  }
+}
+
+export function invalidToken(reason: TokenFailureReason | 'deprovisioned' | 'no_identity_provider', message: string): AlterError {
+  return new AlterError('invalid_token', message, { reason });
+}
+
+/** The body is read as text and parsed here, whatever its content type: non-JSON is a 400, never a 415. */
+function tokenFrom(raw: unknown): string {
+  if (typeof raw !== 'string' || raw.trim() === '') throw new AlterError('invalid_request', 'send a JSON body: {"token": "<the end user\'s JWT>"}', { field: null });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new AlterError('invalid_request', `request body is not valid JSON: ${(err as Error).message}`, { field: null });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new AlterError('invalid_request', 'request body must be a JSON object', { field: null });
+  const token = (parsed as { token?: unknown }).token;
+  if (typeof token !== 'string') throw new AlterError('invalid_request', 'token: must be a string (the end user\'s JWT)', { field: 'token' });
+  return token;
+}
+
+export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { db } = ctx.store;
+  const epochs = new Epochs(ctx.invalidation);
+  const runtimeKeys = new RuntimeKeyCache(db, epochs, (err) => ctx.log.warn({ err }, 'could not record the use of a runtime key'));
+  const providers = new ProviderCache(db, epochs, { allowPrivate: ctx.settings.allowPrivateIssuers, log: ctx.log });
+  const verified = new VerifiedTokenCache(epochs);
+
+  // Keys of every configured issuer are fetched at start-up, in the background: the first resolve
+  // of each then finds them in place, and a provider that is down does not delay start-up.
+  app.addHook('onReady', async () => {
+    const rows = await db.selectFrom('identity_providers').select(['issuer', 'jwks_uri']).execute();
+    for (const row of rows) void providers.keysFor(row).refresh();
+  });
+
+  const authenticateRuntimeKey = async (req: FastifyRequest): Promise<void> => {
+    const key = await runtimeKeys.check(bearer(req));
+    if (typeof key === 'string') throw new AlterError('unauthorized', key);
+    req.runtimeAppId = key.appId;
+  };
+
+  const resolve = async (req: FastifyRequest): Promise<string> => {
+    const appId = req.runtimeAppId;
+    const token = tokenFrom(req.body);
+    const now = Date.now() / 1000;
+    const cacheKey = tokenCacheKey(appId, token);
+    const hit = verified.get(appId, cacheKey, now);
+    if (hit) return hit;
+    const generation = epochs.generation(appId);
+    const provider = await providers.get(appId);
+    if (!provider) throw invalidToken('no_identity_provider', 'this app has no identity provider: configure one with `alter idp create`');
+    const result = await verifyJwt(token, provider.policy, provider.keys, now);
+    if (!result.ok) throw invalidToken(result.reason, result.detail);
+    const identity = identityFromToken(result, provider.row, (message, details) => req.log.debug(details, message));
+    const lock = provider.locked ? undefined : (tx: typeof db) => lockClaimMappings(tx, provider.row.id);
+    const sync = await syncUserFromToken(db, provider.row, identity, lock);
+    if (sync.refused) throw invalidToken('deprovisioned', `user ${JSON.stringify(sync.user.external_id)} is ${sync.user.status}`);
+    if (lock) {
+      if (!sync.written) await lock(db);
+      provider.locked = true;
+    }
+    const body = JSON.stringify({ user: sync.user, groups: sync.groups, roles: sync.roles, claims: result.claims });
+    verified.set(cacheKey, body, result.exp, generation);
+    return body;
+  };
+
+  // Its own scope: the runtime-key hook and the raw-text body parser apply to this route only.
+  void app.register((scope, _opts, done) => {
+    scope.decorateRequest('runtimeAppId', '');
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: RESOLVE_BODY_LIMIT }, (_req, body, parsed) => parsed(null, body));
+    scope.addHook('onRequest', authenticateRuntimeKey);
+    scope.post('/v1/identity/resolve', { bodyLimit: RESOLVE_BODY_LIMIT }, async (req, reply) => reply.type('application/json; charset=utf-8').send(await resolve(req)));
+    done();
+  });
+}
