@@ -1,0 +1,48 @@
+// What the wallet needs from a provider's stored discovery document, read once per request: where
+// to send the browser, where to exchange the code, how to authenticate there, and where to end the
+// provider's session.
+import type { ProviderRow } from '../store/repos/identity-providers.js';
+
+export interface WalletEndpoints {
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  endSessionEndpoint: string | null;
+  scopesSupported: string[] | null;
+  /** client_secret_basic unless the provider lists only client_secret_post. */
+  tokenAuthMethod: 'client_secret_basic' | 'client_secret_post';
+}
+
+function stringField(doc: Record<string, unknown>, name: string): string | null {
+  const v = doc[name];
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+function listField(doc: Record<string, unknown>, name: string): string[] | null {
+  const v = doc[name];
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : null;
+}
+
+/** Null when the document lacks an authorization or token endpoint: such a provider cannot do interactive sign-in. */
+export function walletEndpoints(row: ProviderRow): WalletEndpoints | null {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(row.discovery);
+  } catch {
+    return null;
+  }
+  if (typeof doc !== 'object' || doc === null) return null;
+  const d = doc as Record<string, unknown>;
+  const authorizationEndpoint = stringField(d, 'authorization_endpoint');
+  const tokenEndpoint = stringField(d, 'token_endpoint');
+  if (!authorizationEndpoint || !tokenEndpoint) return null;
+  // OpenID Connect Discovery: an absent list means client_secret_basic only.
+  const methods = listField(d, 'token_endpoint_auth_methods_supported') ?? ['client_secret_basic'];
+  const tokenAuthMethod = !methods.includes('client_secret_basic') && methods.includes('client_secret_post') ? 'client_secret_post' : 'client_secret_basic';
+  return {
+    authorizationEndpoint,
+    tokenEndpoint,
+    endSessionEndpoint: stringField(d, 'end_session_endpoint'),
+    scopesSupported: listField(d, 'scopes_supported'),
+    tokenAuthMethod,
+  };
+}
