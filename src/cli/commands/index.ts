@@ -7,9 +7,10 @@ import { registerLink } from './link.js';
 import { registerApps } from './apps/index.js';
 import { registerTokens } from './tokens/index.js';
 import { registerKeys } from './keys/index.js';
+import { registerIdentityProviders } from './idp/index.js';
 import { registerAudit } from './audit.js';
 import { registerDev } from './dev/index.js';
 
 export type Registrar = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerAudit, registerDev];
+export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerIdentityProviders, registerAudit, registerDev];
