@@ -4,11 +4,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanupAll } from '../helpers/env.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { appWithProvider, db, enable, genericEvents, sendSvix, sendWithHeader, status, svixSecret, type ProviderSetup } from './setup.js';
+import { appWithProvider, db, enable, genericEvents, sendSvix, sendWithHeader, status, svixSecret, type ProviderSetup, SERVER_ENV } from './setup.js';
 
 let server: TestServer;
 before(async () => {
-  server = await startTestServer({ ALTER_PUBLIC_URL: 'https://alter.example.com/' });
+  server = await startTestServer({ ...SERVER_ENV, ALTER_PUBLIC_URL: 'https://alter.example.com/' });
 });
 after(cleanupAll);
 
@@ -81,7 +81,7 @@ test('enabling twice is a conflict; rotate replaces the secret at once; disable 
   assert.equal((await status(server, p)).events_received, 2);
   assert.notEqual(await enable(server, p), rotated.body.secret);
 
-  const audit = await db(server).selectFrom('audit_events').select(['action', 'details']).where('target', '=', p.providerId).orderBy('at').execute();
+  const audit = await db(server).selectFrom('audit_events').select(['action', 'details']).where('target', '=', p.providerId).where('action', 'like', 'webhook.%').orderBy('at').execute();
   assert.deepEqual(audit.map((a) => a.action), ['webhook.enable', 'webhook.rotate', 'webhook.disable', 'webhook.enable']);
   assert.ok(audit.every((a) => !(a.details ?? '').includes(first) && !(a.details ?? '').includes(rotated.body.secret)));
 });

@@ -3,11 +3,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanupAll } from '../helpers/env.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { appWithProvider, enable, fixture, groupsOf, removalsOf, seedUser, sendWithHeader, status, userOf, type ProviderSetup } from './setup.js';
+import { appWithProvider, enable, fixture, groupsOf, removalsOf, seedUser, sendWithHeader, status, userOf, type ProviderSetup, SERVER_ENV } from './setup.js';
 
 let server: TestServer;
 before(async () => {
-  server = await startTestServer();
+  server = await startTestServer(SERVER_ENV);
 });
 after(cleanupAll);
 

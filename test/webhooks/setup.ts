@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
 import { newId } from '../../src/crypto/tokens.js';
 import type { TestServer } from '../helpers/server.js';
+import { startFixtureIssuer, type FixtureIssuer } from '../helpers/fixture-issuer.js';
 
 export type Kind = 'clerk' | 'auth0' | 'okta' | 'custom_oidc';
 
@@ -26,37 +27,33 @@ export function db(server: TestServer): Kysely<Database> {
   return server.server.store.db;
 }
 
+const TEMPLATE: Record<Kind, string | undefined> = { clerk: 'clerk-dev.json', auth0: 'auth0-tenant.json', okta: 'okta-org.json', custom_oidc: undefined };
+const issuers = new Map<Kind, Promise<FixtureIssuer>>();
+
+/**
+ * A new app with an identity provider of `kind`, created the way an operator does (the create
+ * route, against a loopback issuer serving that provider's discovery document). The test server
+ * must run with ALTER_ALLOW_PRIVATE_ISSUERS=1.
+ */
 export async function appWithProvider(server: TestServer, kind: Kind, claims: { groupClaim?: string | null; userIdClaim?: string } = {}): Promise<ProviderSetup> {
+  if (!issuers.has(kind)) issuers.set(kind, startFixtureIssuer({ template: TEMPLATE[kind] }));
+  const issuer = await issuers.get(kind)!;
   const app = await server.api('POST', '/v1/apps', { name: `${kind} app` });
   const appId = app.body.id as string;
-  const providerId = newId('idp');
-  const now = new Date().toISOString();
-  await db(server)
-    .insertInto('identity_providers')
-    .values({
-      id: providerId,
-      app_id: appId,
-      provider_type: kind,
-      detected_as: null,
-      issuer: `https://${kind}.example.test/`,
-      jwks_uri: `https://${kind}.example.test/.well-known/jwks.json`,
-      discovery: '{}',
-      audience: null,
-      user_id_claim: claims.userIdClaim ?? 'sub',
-      group_claim: claims.groupClaim ?? null,
-      role_claim: null,
-      claim_mappings_locked: 0,
-      clock_leeway_seconds: 60,
-      wallet_client_id: null,
-      wallet_client_secret: null,
-      wallet_verification: null,
-      webhook_scheme: SCHEME[kind],
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  const created = await server.api('POST', `/v1/apps/${appId}/identity-providers`, {
+    issuer_url: issuer.issuer,
+    user_id_claim: claims.userIdClaim ?? 'sub',
+    group_claim: claims.groupClaim ?? null,
+  });
+  if (created.status !== 201) throw new Error(`creating the ${kind} provider failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const providerId = created.body.id as string;
+  const row = await db(server).selectFrom('identity_providers').select('webhook_scheme').where('id', '=', providerId).executeTakeFirstOrThrow();
+  if (row.webhook_scheme !== SCHEME[kind]) throw new Error(`a ${kind} provider got webhook scheme ${row.webhook_scheme}`);
   return { appId, providerId, hookUrl: `${server.url}/v1/webhooks/idp/${providerId}`, adminPath: `/v1/apps/${appId}/identity-providers/${providerId}/webhook` };
 }
+
+/** Test servers that create providers against loopback issuers. */
+export const SERVER_ENV = { ALTER_ALLOW_PRIVATE_ISSUERS: '1' };
 
 /** A Svix endpoint secret as Clerk shows it. */
 export function svixSecret(): string {

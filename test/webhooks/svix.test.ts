@@ -17,11 +17,12 @@ import {
   svixSecret,
   userOf,
   type ProviderSetup,
+  SERVER_ENV,
 } from './setup.js';
 
 let server: TestServer;
 before(async () => {
-  server = await startTestServer();
+  server = await startTestServer(SERVER_ENV);
 });
 after(cleanupAll);
 
