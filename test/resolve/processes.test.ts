@@ -1,0 +1,60 @@
+// Two real server processes on one database (the SQLite file, or PostgreSQL on the CI pass): a
+// runtime key revoked through one is refused by the other within a second, caches included; and
+// a process starting up fetches the JWKS of the providers it will serve.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanupAll, testEnv } from '../helpers/env.js';
+import { spawnServer } from '../helpers/server.js';
+import { startFixtureIssuer } from '../helpers/fixture-issuer.js';
+import { initServer } from '../../src/server/lifecycle.js';
+import { resolveCall } from './setup.js';
+
+after(cleanupAll);
+
+async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const parsed = await res.json();
+  assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+test('a key revoked through one process is refused by the other within a second', async () => {
+  const env = await testEnv({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
+  const { token: admin } = await initServer(env.ALTER_DATA_DIR, env);
+  const issuer = await startFixtureIssuer();
+  const a = await spawnServer(env);
+
+  const app = await api(a.url, admin, 'POST', '/v1/apps', { name: 'two processes' });
+  const key = await api(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
+  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
+
+  const fetchesBeforeB = issuer.jwksFetches;
+  const b = await spawnServer(env);
+  const deadline = Date.now() + 3000;
+  while (issuer.jwksFetches === fetchesBeforeB && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(issuer.jwksFetches, fetchesBeforeB + 1, 'B fetched the JWKS at start-up, before any resolve');
+
+  const token = await issuer.mint({ sub: 'shared-user' });
+  // Warm every cache of B: runtime key, provider, verified token.
+  for (let i = 0; i < 3; i++) assert.equal((await resolveCall(b.url, key.key, { token })).status, 200);
+  assert.equal((await resolveCall(a.url, key.key, { token })).status, 200);
+
+  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/keys/${key.id}/revoke`);
+  const revokedAt = Date.now();
+  let status = 200;
+  while (status === 200 && Date.now() - revokedAt < 3000) {
+    status = (await resolveCall(b.url, key.key, { token })).status;
+    if (status === 200) await new Promise((r) => setTimeout(r, 25));
+  }
+  const elapsed = Date.now() - revokedAt;
+  assert.equal(status, 401);
+  assert.ok(elapsed < 1000, `refused by the other process after ${elapsed} ms`);
+  assert.equal((await resolveCall(a.url, key.key, { token })).status, 401);
+
+  assert.equal(await a.stop(), 0);
+  assert.equal(await b.stop(), 0);
+});
