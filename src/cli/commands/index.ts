@@ -10,7 +10,8 @@ import { registerKeys } from './keys/index.js';
 import { registerIdentityProviders } from './idp/index.js';
 import { registerAudit } from './audit.js';
 import { registerDev } from './dev/index.js';
+import { registerCompletion } from './completion.js';
 
 export type Registrar = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerIdentityProviders, registerAudit, registerDev];
+export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerIdentityProviders, registerAudit, registerDev, registerCompletion];
