@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { cli } from '../helpers/cli.js';
 import { cleanupAll, tempDir } from '../helpers/env.js';
 import { buildProgram } from '../../src/cli/program.js';
