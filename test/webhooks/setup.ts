@@ -30,14 +30,19 @@ export function db(server: TestServer): Kysely<Database> {
 const TEMPLATE: Record<Kind, string | undefined> = { clerk: 'clerk-dev.json', auth0: 'auth0-tenant.json', okta: 'okta-org.json', custom_oidc: undefined };
 const issuers = new Map<Kind, Promise<FixtureIssuer>>();
 
+/** The loopback issuer behind every provider of `kind` in this test file (it mints their tokens). */
+export function issuerOf(kind: Kind): Promise<FixtureIssuer> {
+  if (!issuers.has(kind)) issuers.set(kind, startFixtureIssuer({ template: TEMPLATE[kind] }));
+  return issuers.get(kind)!;
+}
+
 /**
  * A new app with an identity provider of `kind`, created the way an operator does (the create
  * route, against a loopback issuer serving that provider's discovery document). The test server
  * must run with ALTER_ALLOW_PRIVATE_ISSUERS=1.
  */
 export async function appWithProvider(server: TestServer, kind: Kind, claims: { groupClaim?: string | null; userIdClaim?: string } = {}): Promise<ProviderSetup> {
-  if (!issuers.has(kind)) issuers.set(kind, startFixtureIssuer({ template: TEMPLATE[kind] }));
-  const issuer = await issuers.get(kind)!;
+  const issuer = await issuerOf(kind);
   const app = await server.api('POST', '/v1/apps', { name: `${kind} app` });
   const appId = app.body.id as string;
   const created = await server.api('POST', `/v1/apps/${appId}/identity-providers`, {
