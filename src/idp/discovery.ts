@@ -37,6 +37,7 @@ export interface Discovery {
 
 const ASYMMETRIC_KTY = new Set(['RSA', 'EC', 'OKP']);
 const SYMMETRIC_ALG = /^HS\d+$/;
+const MIN_RSA_BITS = 2048;
 
 /** The AlterError for a refused or failed outbound fetch; anything else is a bug and rethrown. */
 export function outboundFailure(what: string, url: string, err: unknown): AlterError {
@@ -108,11 +109,14 @@ function unusableReason(jwk: Record<string, unknown>): string | null {
   if (kty === 'oct' || (typeof jwk.alg === 'string' && SYMMETRIC_ALG.test(jwk.alg))) return 'symmetric';
   if (!ASYMMETRIC_KTY.has(kty)) return `unsupported key type ${kty}`;
   if (jwk.use !== undefined && jwk.use !== 'sig') return `use is ${JSON.stringify(jwk.use)}, not sig`;
+  let modulusLength: number | undefined;
   try {
-    createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    modulusLength = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails?.modulusLength;
   } catch (err) {
     return `broken ${kty} key (${(err as Error).message})`;
   }
+  // Shorter RSA keys are forgeable; verifiers (jose included) refuse them.
+  if (kty === 'RSA' && (modulusLength ?? 0) < MIN_RSA_BITS) return `broken RSA key (${modulusLength ?? 0}-bit modulus; at least ${MIN_RSA_BITS} bits are required)`;
   return null;
 }
 
