@@ -71,6 +71,6 @@ export async function completeSignIn(ctx: ServerContext, q: CallbackQuery, bindi
     appId: wallet.app.id,
   });
   const verified = await verifyIdToken(wallet, idToken, flow.nonce, { allowPrivate: ctx.settings.allowPrivateIssuers, log });
-  const sessionCookie = await signInUser(ctx, wallet, verified);
+  const sessionCookie = await signInUser(ctx, wallet, verified, log);
   return { appId: wallet.app.id, sessionCookie };
 }

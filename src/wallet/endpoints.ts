@@ -2,14 +2,14 @@
 // to send the browser, where to exchange the code, how to authenticate there, and where to end the
 // provider's session.
 import type { ProviderRow } from '../store/repos/identity-providers.js';
+import { clientAuthMethod, type ClientAuthMethod } from './client-auth.js';
 
 export interface WalletEndpoints {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   endSessionEndpoint: string | null;
   scopesSupported: string[] | null;
-  /** client_secret_basic unless the provider lists only client_secret_post. */
-  tokenAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  tokenAuthMethod: ClientAuthMethod;
 }
 
 function stringField(doc: Record<string, unknown>, name: string): string | null {
@@ -35,14 +35,11 @@ export function walletEndpoints(row: ProviderRow): WalletEndpoints | null {
   const authorizationEndpoint = stringField(d, 'authorization_endpoint');
   const tokenEndpoint = stringField(d, 'token_endpoint');
   if (!authorizationEndpoint || !tokenEndpoint) return null;
-  // OpenID Connect Discovery: an absent list means client_secret_basic only.
-  const methods = listField(d, 'token_endpoint_auth_methods_supported') ?? ['client_secret_basic'];
-  const tokenAuthMethod = !methods.includes('client_secret_basic') && methods.includes('client_secret_post') ? 'client_secret_post' : 'client_secret_basic';
   return {
     authorizationEndpoint,
     tokenEndpoint,
     endSessionEndpoint: stringField(d, 'end_session_endpoint'),
     scopesSupported: listField(d, 'scopes_supported'),
-    tokenAuthMethod,
+    tokenAuthMethod: clientAuthMethod(d),
   };
 }

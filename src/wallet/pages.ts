@@ -129,6 +129,11 @@ function optional(value: string | null): string {
   return value ? escapeHtml(value) : '<span class="none">not provided</span>';
 }
 
+/** The product name and its issuer; just the issuer when the name is only its host. */
+function providerLine(name: string, issuer: string): string {
+  return issuer.includes(name) ? `<code>${escapeHtml(issuer)}</code>` : `${escapeHtml(name)}<br><code>${escapeHtml(issuer)}</code>`;
+}
+
 export function walletPage(opts: { appId: string; appName: string; providerName: string; issuer: string; user: WalletIdentity; csrfToken: string; endSessionEndpoint: string | null }): RenderedPage {
   const u = opts.user;
   const greeting = u.name ?? u.email ?? u.externalId;
@@ -143,7 +148,7 @@ export function walletPage(opts: { appId: string; appName: string; providerName:
 <dt>Roles</dt><dd>${tags('Roles', u.roles)}</dd>
 <dt>User ID</dt><dd><code>${escapeHtml(u.userId)}</code></dd>
 <dt>External ID</dt><dd><code>${escapeHtml(u.externalId)}</code></dd>
-<dt>Provider</dt><dd>${escapeHtml(opts.providerName)}<br><code>${escapeHtml(opts.issuer)}</code></dd>
+<dt>Provider</dt><dd>${providerLine(opts.providerName, opts.issuer)}</dd>
 </dl>
 <form method="post" action="/wallet/sign-out">
 ${hidden('app_id', opts.appId)}

@@ -9,6 +9,8 @@ const NAMES: Record<string, string> = {
   entra_id: 'Microsoft Entra ID',
   cognito: 'Amazon Cognito',
   google: 'Google',
+  firebase: 'Firebase',
+  supabase: 'Supabase',
   workos: 'WorkOS',
 };
 

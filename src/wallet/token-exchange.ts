@@ -3,6 +3,7 @@
 // way the provider supports. Through safeFetch like every outbound call. Only the ID token is kept;
 // nothing here is ever logged.
 import { OutboundError, safeFetch } from '../net/safe-fetch.js';
+import { authenticateClient } from './client-auth.js';
 import type { WalletEndpoints } from './endpoints.js';
 import { walletError } from './problems.js';
 
@@ -17,12 +18,6 @@ export interface CodeExchange {
   appId: string;
 }
 
-/** RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */
-function basicAuthorization(clientId: string, clientSecret: string): string {
-  const enc = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
-}
-
 function oauthError(body: unknown): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const e = (body as Record<string, unknown>).error;
@@ -33,12 +28,7 @@ function oauthError(body: unknown): string | null {
 export async function exchangeCode(x: CodeExchange): Promise<string> {
   const form = new URLSearchParams({ grant_type: 'authorization_code', code: x.code, redirect_uri: x.redirectUri, code_verifier: x.codeVerifier });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  if (x.endpoints.tokenAuthMethod === 'client_secret_basic') {
-    headers.authorization = basicAuthorization(x.clientId, x.clientSecret);
-  } else {
-    form.set('client_id', x.clientId);
-    form.set('client_secret', x.clientSecret);
-  }
+  authenticateClient(x.endpoints.tokenAuthMethod, x.clientId, x.clientSecret, headers, form);
 
   let res;
   try {

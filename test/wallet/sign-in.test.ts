@@ -96,6 +96,8 @@ describe('wallet sign-in in a browser', () => {
   });
 
   test('the wallet maps claims exactly as identity resolution does: same user row, same groups', async () => {
+    const shown = await w.s.api('GET', `/v1/apps/${w.appId}/identity-providers/current`);
+    assert.equal(shown.body.claim_mappings_locked, true, 'the wallet sign-in locked the claim mappings, as a first resolve does');
     const key = await w.s.api('POST', `/v1/apps/${w.appId}/keys`, { name: 'backend' });
     assert.equal(key.status, 201, JSON.stringify(key.body));
     const token = await w.dev.mintAccessToken('alice');
@@ -216,6 +218,8 @@ describe('wallet sign-in in a browser', () => {
     assert.equal(await count(w, 'wallet_sessions', { user_id: before_.id }), 0);
     const memberships = await w.s.server.store.db.selectFrom('memberships').select('group_id').where('user_id', '=', before_.id).execute();
     assert.deepEqual(memberships, [], 'no groups added');
+    const refused = await w.s.server.store.db.selectFrom('audit_events').select(['target', 'details']).where('action', '=', 'wallet.sign_in_refused').execute();
+    assert.deepEqual(refused.map((r) => [r.target, JSON.parse(r.details!).status]), [[before_.id, 'deprovisioned']]);
     await page.context().close();
   });
 });
