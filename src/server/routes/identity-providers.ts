@@ -25,6 +25,7 @@ import { discover, type Discovery } from '../../idp/discovery.js';
 import { probeWalletCredentials, type ProbeResult } from '../../idp/wallet-probe.js';
 import { providerView, walletRedirectUris, type ProviderView } from '../../idp/provider-view.js';
 import { sameIssuerButSlash } from '../../idp/issuer-url.js';
+import { sampleTokenReport } from './test-token.js';
 
 const DEFAULT_CLOCK_LEEWAY_SECONDS = 60;
 
@@ -34,6 +35,8 @@ const optionalText = z.string().trim().min(1, 'must not be empty').max(2000).nul
 export const DiscoverBody = z.strictObject({
   issuer_url: z.string().min(1, 'must not be empty').max(2000),
   app_id: z.string().min(1).optional(),
+  /** `discover --sample-token`: the token is checked against the discovered configuration. */
+  sample_token: z.string().optional(),
 });
 
 const ProviderFields = {
@@ -79,7 +82,9 @@ export function identityProviderRoutes(app: FastifyInstance, ctx: ServerContext)
     requireScope(p, 'dashboard_identity_providers:create');
     const body = parseBody(DiscoverBody, req.body);
     if (body.app_id) await requireApp(db, p, body.app_id);
-    return (await discover(body.issuer_url, { allowPrivate })).view;
+    const found = await discover(body.issuer_url, { allowPrivate });
+    if (body.sample_token === undefined) return found.view;
+    return { ...found.view, sample_token: await sampleTokenReport(ctx.settings, ctx.log, { ...found.view, document: found.document }, body.sample_token) };
   });
 
   app.post<AppParams>('/v1/apps/:appId/identity-providers', async (req, reply) => {

@@ -8,10 +8,11 @@ import { keyRoutes } from './keys.js';
 import { auditRoutes } from './audit.js';
 import { identityProviderRoutes } from './identity-providers.js';
 import { resolveRoutes } from './resolve.js';
+import { testTokenRoutes } from './test-token.js';
 import { walletRoutes } from '../../wallet/routes.js';
 import { webhookAdminRoutes } from './webhook-admin.js';
 import { webhookReceiverRoutes } from './webhooks.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, webhookAdminRoutes, webhookReceiverRoutes, walletRoutes];
+export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, walletRoutes];

@@ -8,10 +8,11 @@ import { registerShow } from './show.js';
 import { registerUpdate } from './update.js';
 import { registerDelete } from './delete.js';
 import { registerWebhook } from './webhook/index.js';
+import { registerTestToken } from './test-token.js';
 
 export type IdpRegistrar = (idp: Command, ctx: CliContext) => void;
 
-export const IDP_SUBCOMMANDS: IdpRegistrar[] = [registerDiscover, registerCreate, registerShow, registerUpdate, registerDelete, registerWebhook];
+export const IDP_SUBCOMMANDS: IdpRegistrar[] = [registerDiscover, registerCreate, registerShow, registerUpdate, registerDelete, registerWebhook, registerTestToken];
 
 export function registerIdentityProviders(program: Command, ctx: CliContext): void {
   const idp = withExamples(
