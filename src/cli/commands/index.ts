@@ -11,7 +11,8 @@ import { registerIdentityProviders } from './idp/index.js';
 import { registerAudit } from './audit.js';
 import { registerDev } from './dev/index.js';
 import { registerCompletion } from './completion.js';
+import { registerDemo } from './demo.js';
 
 export type Registrar = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerIdentityProviders, registerAudit, registerDev, registerCompletion];
+export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerIdentityProviders, registerAudit, registerDev, registerCompletion, registerDemo];
