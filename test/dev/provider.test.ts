@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startDevProvider, type DevProvider } from '../../src/dev/provider.js';
+import { networkInterfaces } from 'node:os';
 import { cleanupAll, onCleanup } from '../helpers/env.js';
 
 const users = [
@@ -213,6 +214,50 @@ test('addClient registers a client on the running provider', async () => {
   const res = await post();
   assert.equal(res.status, 400);
   assert.equal(((await res.json()) as { error: string }).error, 'invalid_grant');
+});
+
+test('admin routes mint and rotate for loopback callers with the admin secret only', async () => {
+  const p = await provider({ host: '0.0.0.0', allowNonLoopback: true, adminSecret: 'admin-secret-1' });
+  const port = new URL(p.issuer).port;
+  const call = (route: string, body: unknown, secret = 'admin-secret-1', host = '127.0.0.1') =>
+    fetch(`http://${host}:${port}/_alter/dev/${route}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  let res = await call('token', { user: 'alice', audience: 'aud-1', expires_in: 60 });
+  assert.equal(res.status, 200);
+  const minted = (await res.json()) as { access_token: string; expires_in: number };
+  const { payload } = await jwtVerify(minted.access_token, createRemoteJWKSet(new URL(p.jwksUri)), { issuer: p.issuer, audience: 'aud-1' });
+  assert.equal(payload.sub, 'alice');
+  assert.equal(payload.exp! - payload.iat!, 60);
+
+  assert.equal((await call('token', { user: 'alice' }, 'wrong')).status, 401);
+  assert.equal((await call('token', { user: 'alice' }, '')).status, 401);
+  for (const bad of [{}, { user: 'alice', expires_in: -5 }, { user: 'alice', expires_in: '1h' }, { user: 'alice', claims: [] }, 'not json', '[1]']) {
+    const r = await call('token', bad);
+    assert.equal(r.status, 400, JSON.stringify(bad));
+  }
+  assert.equal((await call('token', { user: 'nobody' })).status, 404);
+  assert.equal((await call('nope', {})).status, 404);
+
+  const before = await jwksKids(p);
+  res = await call('rotate-keys', {});
+  assert.equal(res.status, 200);
+  const { kids } = (await res.json()) as { kids: string[] };
+  assert.deepEqual([...kids].sort(), await jwksKids(p));
+  assert.ok(kids.every((k) => !before.includes(k)));
+
+  // Reached through a non-loopback address, even the right secret is refused.
+  const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  if (external) assert.equal((await call('token', { user: 'alice' }, 'admin-secret-1', external.address)).status, 403);
+});
+
+test('without an admin secret there are no admin routes', async () => {
+  const p = await provider();
+  const res = await fetch(`${p.issuer}/_alter/dev/token`, { method: 'POST', headers: { authorization: 'Bearer x', 'content-type': 'application/json' }, body: '{"user":"alice"}' });
+  assert.equal(res.status, 404);
 });
 
 after(cleanupAll);
