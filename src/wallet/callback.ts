@@ -40,7 +40,7 @@ async function takeFlow(ctx: ServerContext, state: string | undefined, bindingCo
   if (!state) throw walletError('flow_unknown', 'This page was opened without a sign-in in progress. Start the sign-in again.');
   const flow = await consumeFlow(ctx.store.db, ctx.sealer, state);
   if (!flow) {
-    throw walletError('flow_unknown', 'This sign-in link was already used, or was not issued by alter. For your safety it works only once.', await retryAppFor(ctx, state));
+    throw walletError('flow_unknown', 'It was already used, or was not issued by alter: for your safety each sign-in link works only once.', await retryAppFor(ctx, state));
   }
   if (!bindingCookie || !safeEqual(sha256Hex(bindingCookie), flow.bindingHash)) {
     throw walletError('flow_unknown', 'This sign-in was started in a different browser (or its cookies were cleared), so it cannot be finished here.', flow.appId);

@@ -17,8 +17,12 @@ export function isAppIdShape(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
 }
 
+/**
+ * Relative on purpose: every wallet page and redirect lives under /wallet/, so this resolves to the
+ * sign-in page whatever path prefix a proxy serves alter under.
+ */
 export function signInPath(appId: string): string {
-  return `/wallet/sign-in?app_id=${encodeURIComponent(appId)}`;
+  return `sign-in?app_id=${encodeURIComponent(appId)}`;
 }
 
 export async function findWallet(ctx: ServerContext, appId: string): Promise<WalletContext | null> {

@@ -25,20 +25,24 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return cookies;
 }
 
-export interface CookieOptions {
-  /** Seconds; 0 deletes the cookie. */
-  maxAge: number;
+/**
+ * Where the cookies live: under /wallet of the public URL's path (so behind a proxy that serves
+ * alter at https://example.com/alter they are scoped to /alter/wallet), Secure when it is https.
+ */
+export interface CookieScope {
+  path: string;
   secure: boolean;
 }
 
-/** A Set-Cookie value scoped to /wallet. Values are our own base64url strings: nothing to escape. */
-export function serializeCookie(name: string, value: string, opts: CookieOptions): string {
-  const parts = [`${name}=${value}`, 'Path=/wallet', `Max-Age=${opts.maxAge}`, 'HttpOnly', 'SameSite=Lax'];
-  if (opts.maxAge === 0) parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
-  if (opts.secure) parts.push('Secure');
-  return parts.join('; ');
+export function cookieScope(publicUrl: string): CookieScope {
+  const url = new URL(publicUrl);
+  return { path: `${url.pathname.replace(/\/+$/, '')}/wallet`, secure: url.protocol === 'https:' };
 }
 
-export function isHttps(publicUrl: string): boolean {
-  return publicUrl.startsWith('https://');
+/** A Set-Cookie value; `maxAge` 0 deletes. Values are our own base64url strings: nothing to escape. */
+export function serializeCookie(name: string, value: string, maxAge: number, scope: CookieScope): string {
+  const parts = [`${name}=${value}`, `Path=${scope.path}`, `Max-Age=${maxAge}`, 'HttpOnly', 'SameSite=Lax'];
+  if (maxAge === 0) parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+  if (scope.secure) parts.push('Secure');
+  return parts.join('; ');
 }

@@ -103,7 +103,7 @@ export function signInPage(opts: { appId: string; appName: string; providerName:
     `Sign in · ${opts.appName}`,
     `${notice}<h1>Sign in to ${escapeHtml(opts.appName)}</h1>
 <p>Continue with your ${escapeHtml(opts.providerName)} account. You will come straight back here.</p>
-<form method="post" action="/wallet/start">
+<form method="post" action="start">
 ${hidden('app_id', opts.appId)}
 <button class="button" type="submit">Sign in with ${escapeHtml(opts.providerName)}</button>
 </form>`,
@@ -150,7 +150,7 @@ export function walletPage(opts: { appId: string; appName: string; providerName:
 <dt>External ID</dt><dd><code>${escapeHtml(u.externalId)}</code></dd>
 <dt>Provider</dt><dd>${providerLine(opts.providerName, opts.issuer)}</dd>
 </dl>
-<form method="post" action="/wallet/sign-out">
+<form method="post" action="sign-out">
 ${hidden('app_id', opts.appId)}
 ${hidden('csrf', opts.csrfToken)}
 <button class="button secondary" type="submit">Sign out</button>
@@ -159,7 +159,7 @@ ${hidden('csrf', opts.csrfToken)}
   );
 }
 
-/** `retryUrl` is a path on this server (never taken from the request as is). */
+/** `retryUrl` is a wallet address of this server (never taken from the request as is). */
 export function errorPage(title: string, message: string, retryUrl: string | null): RenderedPage {
   const retry = retryUrl
     ? `<a class="button" href="${escapeHtml(retryUrl)}">Try again</a>`

@@ -9,7 +9,7 @@ import { sha256Hex } from '../crypto/tokens.js';
 import { recordAudit } from '../store/repos/audit.js';
 import { authorizationUrl, endSessionUrl } from './authorize.js';
 import { completeSignIn } from './callback.js';
-import { BINDING_COOKIE, isHttps, parseCookies, serializeCookie, sessionCookieName } from './cookies.js';
+import { BINDING_COOKIE, cookieScope, parseCookies, serializeCookie, sessionCookieName } from './cookies.js';
 import { isAppIdShape, requireWallet, signInPath } from './context.js';
 import { bindingValue, createFlow, FLOW_TTL_SECONDS } from './flows.js';
 import { loadIdentity } from './identity.js';
@@ -38,24 +38,33 @@ function firstValue(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+function asAlterError(err: Error): AlterError {
+  if (err instanceof AlterError) return err;
+  const status = (err as { statusCode?: number }).statusCode;
+  // Fastify's own 4xx (form too large, unexpected content type): the request is at fault, not alter.
+  if (status !== undefined && status >= 400 && status < 500) return walletError('bad_request', 'That request could not be read. Please start again from the sign-in page.');
+  return new AlterError('internal', 'Something went wrong on our side. Please try again in a moment.');
+}
+
 export async function walletRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const { db } = ctx.store;
-  const secure = (): boolean => isHttps(ctx.settings.publicUrl);
+  // Read per request: the public URL is final only once the server listens (port 0 in tests).
+  const scope = (): ReturnType<typeof cookieScope> => cookieScope(ctx.settings.publicUrl);
   const cookiesOf = (req: FastifyRequest): Map<string, string> => parseCookies(req.headers.cookie);
 
-  await app.register((scope, _opts, done) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_req, body, next) => {
+  await app.register((site, _opts, done) => {
+    site.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_req, body, next) => {
       next(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
 
-    scope.setErrorHandler((err: Error, req, reply) => {
-      const e = err instanceof AlterError ? err : new AlterError((err as { statusCode?: number }).statusCode === 413 || (err as { statusCode?: number }).statusCode === 415 ? 'invalid_request' : 'internal', 'The request could not be handled. Please start again.');
+    site.setErrorHandler((err: Error, req, reply) => {
+      const e = asAlterError(err);
       if (e.code === 'internal') req.log.error({ err }, 'wallet: unhandled error');
       const appId = e.details.app_id;
       return send(reply, errorPage(problemTitle(e), e.message, isAppIdShape(appId) ? signInPath(appId) : null), e.status);
     });
 
-    scope.get<{ Querystring: Query }>('/wallet/sign-in', async (req, reply) => {
+    site.get<{ Querystring: Query }>('/wallet/sign-in', async (req, reply) => {
       // Back from the provider's sign-out, the fixed logout_url carries the app id in `state`.
       const returningFromLogout = !req.query.app_id && !!req.query.state;
       const wallet = await requireWallet(ctx, req.query.app_id ?? req.query.state);
@@ -80,7 +89,7 @@ export async function walletRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       }
       // A session whose user was since blocked or deprovisioned (by a webhook) is over.
       if (session && cookieValue) await endSession(db, wallet.app.id, cookieValue);
-      if (cookieValue) void reply.header('set-cookie', serializeCookie(cookieName, '', { maxAge: 0, secure: secure() }));
+      if (cookieValue) void reply.header('set-cookie', serializeCookie(cookieName, '', 0, scope()));
       return send(
         reply,
         signInPage({
@@ -93,20 +102,24 @@ export async function walletRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       );
     });
 
-    scope.post<{ Body: Form | undefined }>('/wallet/start', async (req, reply) => {
+    site.post<{ Body: Form | undefined }>('/wallet/start', async (req, reply) => {
       const wallet = await requireWallet(ctx, firstValue(req.body?.app_id));
       // One binding value per browser, reused while it lives, so two tabs can sign in at once.
       const binding = bindingValue(cookiesOf(req).get(BINDING_COOKIE));
       const flow = await createFlow(db, ctx.sealer, wallet.app.id, sha256Hex(binding));
-      return redirect(reply, authorizationUrl(wallet, ctx.settings, flow), [serializeCookie(BINDING_COOKIE, binding, { maxAge: FLOW_TTL_SECONDS, secure: secure() })]);
+      return redirect(reply, authorizationUrl(wallet, ctx.settings, flow), [serializeCookie(BINDING_COOKIE, binding, FLOW_TTL_SECONDS, scope())]);
     });
 
-    scope.get<{ Querystring: Query }>('/wallet/callback', async (req, reply) => {
-      const { appId, sessionCookie } = await completeSignIn(ctx, req.query, cookiesOf(req).get(BINDING_COOKIE), req.log);
-      return redirect(reply, signInPath(appId), [serializeCookie(sessionCookieName(appId), sessionCookie, { maxAge: SESSION_TTL_SECONDS, secure: secure() })]);
+    site.get<{ Querystring: Query }>('/wallet/callback', async (req, reply) => {
+      const cookies = cookiesOf(req);
+      const { appId, sessionCookie } = await completeSignIn(ctx, req.query, cookies.get(BINDING_COOKIE), req.log);
+      // A fresh session id on every sign-in; the one this browser held before is over.
+      const previous = cookies.get(sessionCookieName(appId));
+      if (previous) await endSession(db, appId, previous);
+      return redirect(reply, signInPath(appId), [serializeCookie(sessionCookieName(appId), sessionCookie, SESSION_TTL_SECONDS, scope())]);
     });
 
-    scope.post<{ Body: Form | undefined }>('/wallet/sign-out', async (req, reply) => {
+    site.post<{ Body: Form | undefined }>('/wallet/sign-out', async (req, reply) => {
       const wallet = await requireWallet(ctx, firstValue(req.body?.app_id));
       const cookieName = sessionCookieName(wallet.app.id);
       const cookieValue = cookiesOf(req).get(cookieName);
@@ -118,7 +131,7 @@ export async function walletRoutes(app: FastifyInstance, ctx: ServerContext): Pr
         const userId = await endSession(tx, wallet.app.id, cookieValue);
         if (userId) await recordAudit(tx, { actor: `wallet:${userId}`, action: 'wallet.sign_out', appId: wallet.app.id, target: userId, details: { provider_id: wallet.provider.id } });
       });
-      const clear = serializeCookie(cookieName, '', { maxAge: 0, secure: secure() });
+      const clear = serializeCookie(cookieName, '', 0, scope());
       return redirect(reply, endSessionUrl(wallet, ctx.settings) ?? signInPath(wallet.app.id), [clear]);
     });
 

@@ -97,11 +97,25 @@ describe('wallet routes over HTTP', () => {
     assert.equal(await db.selectFrom('wallet_sessions').select('id_hash').where('user_id', '=', 'usr_blocked').executeTakeFirst(), undefined);
   });
 
-  test('cookies are Secure when the public URL is https', async () => {
-    const https = await startWalletWorld({ ALTER_PUBLIC_URL: 'https://wallet.example.test' });
+  test('a form that cannot be read is a 400 page, and nothing starts', async () => {
+    const flows = async (): Promise<number> => (await w.s.server.store.db.selectFrom('wallet_flows').select('state_hash').execute()).length;
+    const before_ = await flows();
+    const big = await fetch(`${w.s.url}/wallet/start`, form({ app_id: w.appId, padding: 'x'.repeat(8192) }));
+    assert.equal(big.status, 400);
+    assert.match(await big.text(), /That request could not be read/);
+    const text = await fetch(`${w.s.url}/wallet/start`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'text/plain' }, body: `app_id=${w.appId}` });
+    assert.equal(text.status, 404, 'a body that is not a form names no app');
+    assert.equal(await flows(), before_);
+  });
+
+  test('behind an https public URL with a path prefix: Secure cookies scoped to the prefix, callback under it', async () => {
+    const https = await startWalletWorld({ ALTER_PUBLIC_URL: 'https://wallet.example.test/alter' });
+    assert.deepEqual(https.provider.wallet.redirect_uris, ['https://wallet.example.test/alter/wallet/callback']);
     const res = await fetch(`${https.s.url}/wallet/start`, form({ app_id: https.appId }));
     assert.equal(res.status, 303);
-    assert.equal(new URL(res.headers.get('location')!).searchParams.get('redirect_uri'), 'https://wallet.example.test/wallet/callback');
-    assert.match(res.headers.getSetCookie().join('\n'), /alter_wallet_binding=[^;]+; Path=\/wallet; Max-Age=600; HttpOnly; SameSite=Lax; Secure/);
+    assert.equal(new URL(res.headers.get('location')!).searchParams.get('redirect_uri'), 'https://wallet.example.test/alter/wallet/callback');
+    assert.match(res.headers.getSetCookie().join('\n'), /alter_wallet_binding=[^;]+; Path=\/alter\/wallet; Max-Age=600; HttpOnly; SameSite=Lax; Secure/);
+    const page = await (await fetch(`${https.s.url}/wallet/sign-in?app_id=${https.appId}`)).text();
+    assert.match(page, /<form method="post" action="start">/, 'forms post relative to the page, so the prefix is kept');
   });
 });

@@ -113,7 +113,8 @@ describe('wallet code exchange and ID token checks', () => {
     const before_ = issuer.tokenRequests.length;
     const r = await callback(flow, 'good-code');
     assert.equal(r.status, 303, r.html);
-    assert.equal(r.location, `/wallet/sign-in?app_id=${appId}`);
+    const landing = new URL(r.location!, `${s.url}/wallet/callback`).toString();
+    assert.equal(landing, `${s.url}/wallet/sign-in?app_id=${appId}`);
     assert.match(r.setCookie.join('\n'), new RegExp(`alter_wallet_${appId}=[A-Za-z0-9_-]{43}; Path=/wallet; Max-Age=28800; HttpOnly; SameSite=Lax`));
     const sent = issuer.tokenRequests.slice(before_);
     assert.equal(sent.length, 1);
@@ -126,7 +127,7 @@ describe('wallet code exchange and ID token checks', () => {
     assert.equal(req.form.redirect_uri, `${s.url}/wallet/callback`);
     assert.equal(createHash('sha256').update(req.form.code_verifier!).digest('base64url'), flow.challenge);
 
-    const page = await (await fetch(`${s.url}${r.location}`, { headers: { cookie: r.setCookie[0]!.split(';')[0]! } })).text();
+    const page = await (await fetch(landing, { headers: { cookie: r.setCookie[0]!.split(';')[0]! } })).text();
     assert.match(page, /Hello, User One/);
     assert.match(page, /one@example\.test/);
   });
