@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { AlterError } from '../errors.js';
 import { OutboundError, safeFetch, type SafeResponse } from '../net/safe-fetch.js';
 import { outboundFailure } from './discovery.js';
+import { authenticateClient, clientAuthMethod } from './client-auth.js';
 
 export type WalletVerification = 'verified' | 'unverified';
 
@@ -30,17 +31,6 @@ export interface ProbeInput {
 const AUTHENTICATED_ERRORS = new Set(['invalid_grant', 'unauthorized_client', 'invalid_scope', 'unsupported_grant_type']);
 const PROBE_TIMEOUT_MS = 10_000;
 
-type ClientAuth = 'client_secret_basic' | 'client_secret_post';
-
-/** The provider's supported client authentication; RFC 8414 says basic when it lists none. */
-function clientAuthMethod(document: Record<string, unknown>): ClientAuth | null {
-  const listed = document.token_endpoint_auth_methods_supported;
-  if (!Array.isArray(listed)) return 'client_secret_basic';
-  if (listed.includes('client_secret_basic')) return 'client_secret_basic';
-  if (listed.includes('client_secret_post')) return 'client_secret_post';
-  return null;
-}
-
 function unverified(reason: string): ProbeResult {
   return { verification: 'unverified', notice: `The wallet credentials could not be verified (${reason}); they were saved unverified — check them with a wallet sign-in.` };
 }
@@ -58,14 +48,7 @@ export async function probeWalletCredentials(input: ProbeInput): Promise<ProbeRe
     code_verifier: randomBytes(32).toString('base64url'),
   });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  if (method === 'client_secret_basic') {
-    // RFC 6749 §2.3.1: each part is form-urlencoded before base64.
-    const pair = `${encodeURIComponent(input.clientId)}:${encodeURIComponent(input.clientSecret)}`;
-    headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-  } else {
-    form.set('client_id', input.clientId);
-    form.set('client_secret', input.clientSecret);
-  }
+  authenticateClient(method, input.clientId, input.clientSecret, headers, form);
 
   let res: SafeResponse;
   try {

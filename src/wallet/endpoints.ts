@@ -2,7 +2,7 @@
 // to send the browser, where to exchange the code, how to authenticate there, and where to end the
 // provider's session.
 import type { ProviderRow } from '../store/repos/identity-providers.js';
-import { clientAuthMethod, type ClientAuthMethod } from './client-auth.js';
+import { clientAuthMethod, type ClientAuthMethod } from '../idp/client-auth.js';
 
 export interface WalletEndpoints {
   authorizationEndpoint: string;
@@ -40,6 +40,8 @@ export function walletEndpoints(row: ProviderRow): WalletEndpoints | null {
     tokenEndpoint,
     endSessionEndpoint: stringField(d, 'end_session_endpoint'),
     scopesSupported: listField(d, 'scopes_supported'),
-    tokenAuthMethod: clientAuthMethod(d),
+    // A provider listing no secret-based method was already flagged by the credential probe at
+    // create; basic is what the standards default to.
+    tokenAuthMethod: clientAuthMethod(d) ?? 'client_secret_basic',
   };
 }

@@ -3,7 +3,7 @@
 // way the provider supports. Through safeFetch like every outbound call. Only the ID token is kept;
 // nothing here is ever logged.
 import { OutboundError, safeFetch } from '../net/safe-fetch.js';
-import { authenticateClient } from './client-auth.js';
+import { authenticateClient } from '../idp/client-auth.js';
 import type { WalletEndpoints } from './endpoints.js';
 import { walletError } from './problems.js';
 

@@ -1,12 +1,14 @@
 // How a confidential client authenticates at a provider's token endpoint: client_secret_basic
 // unless the provider lists only client_secret_post (OpenID Connect Discovery: an absent list means
-// basic only). Used for the code exchange; one place so both methods are encoded one way.
+// basic only). Used by the wallet's code exchange and the credential probe, so both encode alike.
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
-export function clientAuthMethod(document: Record<string, unknown>): ClientAuthMethod {
+/** The method to use, or null when the provider lists neither secret-based method. */
+export function clientAuthMethod(document: Record<string, unknown>): ClientAuthMethod | null {
   const listed = document.token_endpoint_auth_methods_supported;
-  const methods = Array.isArray(listed) ? listed : ['client_secret_basic'];
-  return !methods.includes('client_secret_basic') && methods.includes('client_secret_post') ? 'client_secret_post' : 'client_secret_basic';
+  if (!Array.isArray(listed) || listed.includes('client_secret_basic')) return 'client_secret_basic';
+  if (listed.includes('client_secret_post')) return 'client_secret_post';
+  return null;
 }
 
 /** Adds the client's credentials to a token request, in the header or the form as the method says. */
