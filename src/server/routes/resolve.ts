@@ -14,8 +14,16 @@ import { Epochs } from '../resolve/epochs.js';
 import { RuntimeKeyCache } from '../resolve/runtime-keys.js';
 import { ProviderCache } from '../resolve/providers.js';
 import { VerifiedTokenCache, tokenCacheKey } from '../resolve/verified-tokens.js';
+import { KnownUsers } from '../resolve/known-users.js';
 
 export const RESOLVE_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Route options of resolve (the bench's constant endpoint uses them too, to compare like with
+ * like). Access lines are logged at warn and above only: this route carries every request of every
+ * end user, and an info line per call would multiply the log volume by the app's traffic.
+ */
+export const RESOLVE_ROUTE_OPTIONS = { bodyLimit: RESOLVE_BODY_LIMIT, logLevel: 'warn' } as const;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,6 +57,7 @@ export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const runtimeKeys = new RuntimeKeyCache(db, epochs, (err) => ctx.log.warn({ err }, 'could not record the use of a runtime key'));
   const providers = new ProviderCache(db, epochs, { allowPrivate: ctx.settings.allowPrivateIssuers, log: ctx.log });
   const verified = new VerifiedTokenCache(epochs);
+  const knownUsers = new KnownUsers(epochs);
 
   // Keys of every configured issuer are fetched at start-up, in the background: the first resolve
   // of each then finds them in place, and a provider that is down does not delay start-up.
@@ -76,14 +85,19 @@ export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const result = await verifyJwt(token, provider.policy, provider.keys, now);
     if (!result.ok) throw invalidToken(result.reason, result.detail);
     const identity = identityFromToken(result, provider.row, (message, details) => req.log.debug(details, message));
-    const lock = provider.locked ? undefined : (tx: typeof db) => lockClaimMappings(tx, provider.row.id);
-    const sync = await syncUserFromToken(db, provider.row, identity, lock);
-    if (sync.refused) throw invalidToken('deprovisioned', `user ${JSON.stringify(sync.user.external_id)} is ${sync.user.status}`);
-    if (lock) {
-      if (!sync.written) await lock(db);
-      provider.locked = true;
+    let answer = provider.locked ? knownUsers.match(appId, provider.row.id, identity) : undefined;
+    if (!answer) {
+      const lock = provider.locked ? undefined : (tx: typeof db) => lockClaimMappings(tx, provider.row.id);
+      const sync = await syncUserFromToken(db, provider.row, identity, lock);
+      if (sync.refused) throw invalidToken('deprovisioned', `user ${JSON.stringify(sync.user.external_id)} is ${sync.user.status}`);
+      if (lock) {
+        if (!sync.written) await lock(db);
+        provider.locked = true;
+      }
+      answer = sync;
+      knownUsers.remember(provider.row.id, sync, generation);
     }
-    const body = JSON.stringify({ user: sync.user, groups: sync.groups, roles: sync.roles, claims: result.claims });
+    const body = JSON.stringify({ user: answer.user, groups: answer.groups, roles: answer.roles, claims: result.claims });
     verified.set(cacheKey, body, result.exp, generation);
     return body;
   };
@@ -94,7 +108,7 @@ export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: RESOLVE_BODY_LIMIT }, (_req, body, parsed) => parsed(null, body));
     scope.addHook('onRequest', authenticateRuntimeKey);
-    scope.post('/v1/identity/resolve', { bodyLimit: RESOLVE_BODY_LIMIT }, async (req, reply) => reply.type('application/json; charset=utf-8').send(await resolve(req)));
+    scope.post('/v1/identity/resolve', RESOLVE_ROUTE_OPTIONS, async (req, reply) => reply.type('application/json; charset=utf-8').send(await resolve(req)));
     done();
   });
 }
