@@ -3,7 +3,7 @@
 // Bounded (least recently used goes first), keyed by a hash of the token (never the token
 // itself), scoped per app, never served past the token's exp, and dropped for an app as soon as it
 // is invalidated (a deprovisioned user, a rotated key, a changed provider).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Epochs } from './epochs.js';
 
 interface Entry {
@@ -17,7 +17,8 @@ interface Entry {
 export const DEFAULT_VERIFIED_TOKEN_CAPACITY = 20_000;
 
 export function tokenCacheKey(appId: string, token: string): string {
-  return `${appId} ${createHash('sha256').update(token).digest('base64')}`;
+  // One-shot hashing: measurably cheaper than a Hash object on this per-request path.
+  return `${appId} ${hash('sha256', token, 'base64')}`;
 }
 
 export class VerifiedTokenCache {
