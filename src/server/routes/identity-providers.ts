@@ -26,6 +26,7 @@ import { probeWalletCredentials, type ProbeResult } from '../../idp/wallet-probe
 import { providerView, walletRedirectUris, type ProviderView } from '../../idp/provider-view.js';
 import { sameIssuerButSlash } from '../../idp/issuer-url.js';
 import { sampleTokenReport } from './test-token.js';
+import { issuerKeys } from '../../idp/jwks-cache.js';
 
 const DEFAULT_CLOCK_LEEWAY_SECONDS = 60;
 
@@ -151,6 +152,8 @@ export function identityProviderRoutes(app: FastifyInstance, ctx: ServerContext)
       throw err;
     }
     ctx.invalidation.notifyLocal(appId);
+    // Resolution's key cache is filled now, in the background, not by the first end user's request.
+    void issuerKeys(row, { allowPrivate, log: ctx.log }).refresh();
     const notices = [...discovery.view.warnings.map((w) => `warning: ${w.message}`), ...(wallet?.notice ? [wallet.notice] : [])];
     const created: WithNotices = { ...(await view(row)), notices };
     return reply.status(201).send(created);
