@@ -9,7 +9,7 @@ import { bearer } from '../auth.js';
 import { AlterError } from '../../errors.js';
 import { verifyJwt, type TokenFailureReason } from '../../idp/verify.js';
 import { identityFromToken } from '../../idp/identity.js';
-import { lockClaimMappings, syncUserFromToken } from '../../store/repos/users.js';
+import { syncUserAndLockMappings } from '../../store/repos/users.js';
 import { Epochs } from '../resolve/epochs.js';
 import { RuntimeKeyCache } from '../resolve/runtime-keys.js';
 import { ProviderCache } from '../resolve/providers.js';
@@ -87,13 +87,9 @@ export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const identity = identityFromToken(result, provider.row, (message, details) => req.log.debug(details, message));
     let answer = provider.locked ? knownUsers.match(appId, provider.row.id, identity) : undefined;
     if (!answer) {
-      const lock = provider.locked ? undefined : (tx: typeof db) => lockClaimMappings(tx, provider.row.id);
-      const sync = await syncUserFromToken(db, provider.row, identity, lock);
+      const sync = await syncUserAndLockMappings(db, provider.row, identity, provider.locked);
       if (sync.refused) throw invalidToken('deprovisioned', `user ${JSON.stringify(sync.user.external_id)} is ${sync.user.status}`);
-      if (lock) {
-        if (!sync.written) await lock(db);
-        provider.locked = true;
-      }
+      provider.locked = true;
       answer = sync;
       knownUsers.remember(provider.row.id, sync, generation);
     }

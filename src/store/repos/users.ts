@@ -221,6 +221,18 @@ export async function syncUserFromToken(
   return { refused: false, user: userView(outcome), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: !state, written: true };
 }
 
+/**
+ * syncUserFromToken for resolution and the wallet: unless `alreadyLocked`, the provider's claim
+ * mappings are locked too — in the sync's transaction when it writes, on their own when it does
+ * not (the first user may already exist, e.g. from a webhook). A refused user locks nothing.
+ */
+export async function syncUserAndLockMappings(db: Kysely<Database>, provider: ProviderRef, identity: TokenIdentity, alreadyLocked: boolean): Promise<SyncResult> {
+  const lock = alreadyLocked ? undefined : (tx: Kysely<Database>) => lockClaimMappings(tx, provider.id);
+  const sync = await syncUserFromToken(db, provider, identity, lock);
+  if (lock && !sync.refused && !sync.written) await lock(db);
+  return sync;
+}
+
 /** Locks the provider's claim mappings: once users exist, changing them would orphan their identities. */
 export async function lockClaimMappings(db: Kysely<Database>, providerId: string): Promise<void> {
   await db.updateTable('identity_providers').set({ claim_mappings_locked: 1 }).where('id', '=', providerId).where('claim_mappings_locked', '=', 0).execute();
