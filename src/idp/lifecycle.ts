@@ -132,7 +132,26 @@ async function removeMembership(tx: Kysely<Database>, providerId: string, userId
   for (const name of group.names) await tombstone(tx, userId, group.kind, name, now);
 }
 
-async function deleteGroup(tx: Kysely<Database>, providerId: string, group: GroupRef, now: string): Promise<number> {
+/** Remembers the group's other identifiers (see GroupRef.aliases). */
+async function rememberAliases(tx: Kysely<Database>, providerId: string, group: GroupRef): Promise<void> {
+  const name = group.names[0]!;
+  for (const alias of group.aliases ?? []) {
+    await tx
+      .insertInto('group_aliases')
+      .values({ provider_id: providerId, kind: group.kind, alias, name })
+      .onConflict((oc) => oc.columns(['provider_id', 'kind', 'alias']).doUpdateSet({ name }))
+      .execute();
+  }
+}
+
+/** The group's names plus those its names are remembered aliases of. */
+async function withAliasedNames(tx: Kysely<Database>, providerId: string, group: GroupRef): Promise<GroupRef> {
+  const rows = await tx.selectFrom('group_aliases').select('name').where('provider_id', '=', providerId).where('kind', '=', group.kind).where('alias', 'in', group.names).execute();
+  return { ...group, names: [...new Set([...group.names, ...rows.map((r) => r.name)])] };
+}
+
+async function deleteGroup(tx: Kysely<Database>, providerId: string, named: GroupRef, now: string): Promise<number> {
+  const group = await withAliasedNames(tx, providerId, named);
   const groups = await groupsNamed(tx, providerId, group);
   if (!groups.length) return 0;
   const ids = groups.map((g) => g.id);
@@ -173,6 +192,7 @@ async function applyUserEvent(tx: Kysely<Database>, target: LifecycleTarget, eve
     case 'membership.added':
     case 'membership.removed': {
       const { users, created } = await usersOf(tx, target, event.user, { status: 'active', at: null }, meta.now);
+      await rememberAliases(tx, target.providerId, event.group);
       for (const user of users) {
         if (event.type === 'membership.added') await addMembership(tx, target.providerId, user.id, event.group, meta.now);
         else await removeMembership(tx, target.providerId, user.id, event.group, meta.now);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-group-aliases.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -16,7 +17,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const MIGRATIONS: Record<string, Migration> = { '001-initial': m001 };
+const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002 };
 
 const staticMigrations: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 

@@ -121,6 +121,14 @@ export interface MembershipRemovalsTable {
   removed_at: string;
 }
 
+/** Another identifier (`alias`) of the group whose claim value is `name` (e.g. a Clerk org id → slug). */
+export interface GroupAliasesTable {
+  provider_id: string;
+  kind: string;
+  alias: string;
+  name: string;
+}
+
 export interface AuditEventsTable {
   id: string;
   at: string;
@@ -172,6 +180,7 @@ export interface Database {
   groups: GroupsTable;
   memberships: MembershipsTable;
   membership_removals: MembershipRemovalsTable;
+  group_aliases: GroupAliasesTable;
   audit_events: AuditEventsTable;
   wallet_flows: WalletFlowsTable;
   wallet_sessions: WalletSessionsTable;

@@ -102,6 +102,19 @@ describe('Clerk (svix) deliveries', () => {
     assert.deepEqual(await removalsOf(server, b), ['group:org_gone']);
   });
 
+  test('organization.deleted (id only) finds groups named by slug once a membership event has paired id and slug', async () => {
+    const { p, secret } = await clerk('org_slug');
+    const a = await seedUser(server, p, 'user_s1', [{ name: 'acme' }, { name: 'stays' }]);
+    const b = await seedUser(server, p, 'user_s2', [{ name: 'acme' }]);
+    // A membership event carries both identifiers: alter remembers org_acme is "acme".
+    const created = clerkEvent('organizationMembership.created', { organization: { id: 'org_acme', slug: 'acme' }, public_user_data: { user_id: 'user_s1' } });
+    assert.equal((await sendSvix(p.hookUrl, secret, created)).status, 200);
+    assert.equal((await sendSvix(p.hookUrl, secret, clerkEvent('organization.deleted', { object: 'organization', id: 'org_acme', deleted: true }))).status, 200);
+    assert.deepEqual(await groupsOf(server, a), ['group:stays']);
+    assert.deepEqual(await groupsOf(server, b), []);
+    assert.deepEqual(await removalsOf(server, b), ['group:acme']);
+  });
+
   test('several signatures in the header are accepted (Clerk rotating its secret)', async () => {
     const { p, secret } = await clerk();
     await seedUser(server, p, 'user_multi');

@@ -11,6 +11,11 @@ export interface UserRef {
 export interface GroupRef {
   kind: 'group' | 'role';
   names: string[];
+  /**
+   * Identifiers of the same group that the claim does not carry. Remembered, so that a later event
+   * naming the group by one of them alone (Clerk's organization.deleted: the id) still finds it.
+   */
+  aliases?: string[];
 }
 
 interface Base {

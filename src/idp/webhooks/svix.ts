@@ -69,7 +69,7 @@ function organisationGroup(org: unknown, provider: ProviderClaims): GroupRef {
   const names = wanted === 'slug' ? [slug ?? id] : wanted === 'id' ? [id] : [id, slug];
   const present = names.filter((n): n is string => n !== null);
   if (!present.length) throw new MalformedDelivery('the organization has neither id nor slug');
-  return { kind: 'group', names: present };
+  return { kind: 'group', names: present, aliases: wanted === 'slug' && slug && id ? [id] : [] };
 }
 
 function userId(v: unknown, what: string): string {
