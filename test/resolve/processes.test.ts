@@ -58,3 +58,46 @@ test('a key revoked through one process is refused by the other within a second'
   assert.equal(await a.stop(), 0);
   assert.equal(await b.stop(), 0);
 });
+
+test('a rotated webhook secret and a deleted provider hold on the other process at once', async () => {
+  const env = await testEnv({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
+  const { token: admin } = await initServer(env.ALTER_DATA_DIR, env);
+  const issuer = await startFixtureIssuer();
+  const a = await spawnServer(env);
+  const b = await spawnServer(env);
+  const app = await api(a.url, admin, 'POST', '/v1/apps', { name: 'two processes, one truth' });
+  const key = await api(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
+  const provider = await api(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
+  const hooks = `/v1/apps/${app.id}/identity-providers/${provider.id}/webhook`;
+  const { secret: first } = await api(a.url, admin, 'POST', `${hooks}/enable`, {});
+
+  const deliver = (secret: string, id: string): Promise<number> =>
+    fetch(`${b.url}/v1/webhooks/idp/${provider.id}`, {
+      method: 'POST',
+      headers: { authorization: secret, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [{ id, type: 'user.updated', user_id: 'nobody' }] }),
+    }).then((r) => r.status);
+  assert.equal(await deliver(first, 'evt-1'), 200);
+
+  const { secret: second } = await api(a.url, admin, 'POST', `${hooks}/rotate`, {});
+  assert.equal(await deliver(first, 'evt-2'), 401, 'the old secret fails on the other process at once');
+  assert.equal(await deliver(second, 'evt-3'), 200);
+
+  const token = await issuer.mint({ sub: 'someone' });
+  for (let i = 0; i < 2; i++) assert.equal((await resolveCall(b.url, key.key, { token })).status, 200);
+  await api(a.url, admin, 'DELETE', `/v1/apps/${app.id}/identity-providers/${provider.id}`);
+  const deletedAt = Date.now();
+  let answer = await resolveCall(b.url, key.key, { token });
+  while (answer.status === 200 && Date.now() - deletedAt < 3000) {
+    await new Promise((r) => setTimeout(r, 25));
+    answer = await resolveCall(b.url, key.key, { token });
+  }
+  const elapsed = Date.now() - deletedAt;
+  assert.equal(answer.status, 401);
+  assert.equal(answer.body.error.reason, 'no_identity_provider');
+  assert.ok(elapsed < 1000, `refused by the other process after ${elapsed} ms`);
+  assert.equal(await deliver(second, 'evt-4'), 404, 'the deleted provider’s webhook is gone');
+
+  assert.equal(await a.stop(), 0);
+  assert.equal(await b.stop(), 0);
+});
