@@ -9,6 +9,7 @@ import type { Database } from '../store/schema.js';
 import type { Sealer } from '../crypto/sealed.js';
 import { sha256Hex } from '../crypto/tokens.js';
 import { nowIso } from '../store/database.js';
+import { walletError } from './problems.js';
 
 /** Long enough to type a password and answer an MFA prompt; short enough that a leaked state is soon useless. */
 export const FLOW_TTL_SECONDS = 10 * 60;
@@ -44,6 +45,13 @@ export function appIdFromState(state: string): string | null {
   return dot > 0 ? state.slice(0, dot) : null;
 }
 
+/**
+ * Starting a sign-in needs no credential and stores a row, so a flood of starts could grow the
+ * store without bound; past this many flows in progress for one app, new starts are refused (429)
+ * until some finish or expire. Real traffic is far below it: a flow lives ten minutes.
+ */
+export const MAX_PENDING_FLOWS_PER_APP = 10_000;
+
 export async function createFlow(db: Kysely<Database>, sealer: Sealer, appId: string, bindingHash: string): Promise<NewFlow> {
   const state = `${appId}.${random()}`;
   const stateHash = sha256Hex(state);
@@ -51,6 +59,15 @@ export async function createFlow(db: Kysely<Database>, sealer: Sealer, appId: st
   const codeVerifier = random();
   const now = Date.now();
   await db.deleteFrom('wallet_flows').where('expires_at', '<', new Date(now - EXPIRED_FLOW_RETENTION_MS).toISOString()).execute();
+  const { pending } = await db
+    .selectFrom('wallet_flows')
+    .select((eb) => eb.fn.countAll<number>().as('pending'))
+    .where('app_id', '=', appId)
+    .where('expires_at', '>', new Date(now).toISOString())
+    .executeTakeFirstOrThrow();
+  if (Number(pending) >= MAX_PENDING_FLOWS_PER_APP) {
+    throw walletError('busy', 'Too many sign-ins are in progress for this application right now. Please try again in a few minutes.', appId);
+  }
   await db
     .insertInto('wallet_flows')
     .values({

@@ -12,6 +12,7 @@ export const PROBLEMS = {
   id_token: { code: 'invalid_token', title: 'The sign-in could not be verified' },
   account_disabled: { code: 'forbidden', title: 'This account cannot sign in' },
   bad_request: { code: 'invalid_request', title: 'That request was not understood' },
+  busy: { code: 'rate_limited', title: 'Too many sign-ins at once' },
 } as const satisfies Record<string, { code: ErrorCode; title: string }>;
 
 export type ProblemKind = keyof typeof PROBLEMS;

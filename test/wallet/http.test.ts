@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cleanupAll } from '../helpers/env.js';
 import { CLIENT_ID, startWalletWorld, type WalletWorld } from './world.js';
+import { MAX_PENDING_FLOWS_PER_APP } from '../../src/wallet/flows.js';
 
 after(cleanupAll);
 
@@ -117,5 +118,38 @@ describe('wallet routes over HTTP', () => {
     assert.match(res.headers.getSetCookie().join('\n'), /alter_wallet_binding=[^;]+; Path=\/alter\/wallet; Max-Age=600; HttpOnly; SameSite=Lax; Secure/);
     const page = await (await fetch(`${https.s.url}/wallet/sign-in?app_id=${https.appId}`)).text();
     assert.match(page, /<form method="post" action="start">/, 'forms post relative to the page, so the prefix is kept');
+  });
+});
+
+describe('wallet flows under a flood of sign-in starts', () => {
+  test('past the cap of flows in progress, starts get a 429 page and store nothing', async () => {
+    const w = await startWalletWorld();
+    const { db } = w.s.server.store;
+    const now = Date.now();
+    // Flows in progress, as a flood of POST /wallet/start would leave them (inserted in batches).
+    for (let batch = 0; batch < MAX_PENDING_FLOWS_PER_APP / 1000; batch++) {
+      await db
+        .insertInto('wallet_flows')
+        .values(
+          Array.from({ length: 1000 }, (_, i) => ({
+            state_hash: `flood-${batch}-${i}`,
+            app_id: w.appId,
+            binding_hash: 'b',
+            nonce: 'n',
+            code_verifier: 'v',
+            created_at: new Date(now).toISOString(),
+            expires_at: new Date(now + 600_000).toISOString(),
+          })),
+        )
+        .execute();
+    }
+    const res = await fetch(`${w.s.url}/wallet/start`, form({ app_id: w.appId }));
+    assert.equal(res.status, 429);
+    assert.match(await res.text(), /Too many sign-ins/);
+    const count = (await db.selectFrom('wallet_flows').select('state_hash').execute()).length;
+    assert.equal(count, MAX_PENDING_FLOWS_PER_APP);
+    // Once they expire, starts work again.
+    await db.updateTable('wallet_flows').set({ expires_at: new Date(now - 1000).toISOString() }).execute();
+    assert.equal((await fetch(`${w.s.url}/wallet/start`, form({ app_id: w.appId }))).status, 303);
   });
 });
