@@ -5,21 +5,18 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { cleanupAll } from '../helpers/env.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { startFixtureIssuer, type FixtureIssuer } from '../helpers/fixture-issuer.js';
-import { createResolveApp, resolveCall, type ResolveApp } from './setup.js';
+import { AUDIENCE, createResolveApp, resolveCall, startResolveWorld, type ResolveApp } from './setup.js';
 
 after(cleanupAll);
 
-const AUDIENCE = 'https://api.example.com';
 let server: TestServer;
 let issuer: FixtureIssuer;
 let app: ResolveApp;
 
 before(async () => {
-  server = await startTestServer({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
-  issuer = await startFixtureIssuer({ algs: ['RS256', 'ES256'] });
-  app = await createResolveApp(server, { issuer_url: issuer.issuer, audience: AUDIENCE, group_claim: 'https://alter.dev/groups', role_claim: 'realm_access.roles' });
+  ({ server, issuer, app } = await startResolveWorld({ algs: ['RS256', 'ES256'] }, { audience: AUDIENCE, group_claim: 'https://alter.dev/groups', role_claim: 'realm_access.roles' }));
 });
 
 const now = (): number => Math.floor(Date.now() / 1000);

@@ -1,7 +1,10 @@
 // Shared set-up of the resolve tests: an app with a runtime key and an identity provider created
 // through the management API (so discovery, the create route and the invalidation all run for
 // real), and a `resolve` call as an app backend makes it.
-import type { TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startFixtureIssuer, type FixtureIssuer } from '../helpers/fixture-issuer.js';
+
+export const AUDIENCE = 'https://api.example.com';
 
 export interface ProviderInput {
   issuer_url: string;
@@ -52,4 +55,18 @@ export async function createResolveApp(server: TestServer, provider?: ProviderIn
     keyId: key.body.id as string,
     resolve: (body, opts = {}) => resolveCall(server.url, opts.key === undefined ? runtimeKey : opts.key, body, opts),
   };
+}
+
+export interface ResolveWorld {
+  server: TestServer;
+  issuer: FixtureIssuer;
+  app: ResolveApp;
+}
+
+/** A test server that may reach loopback issuers, a fixture issuer, and an app trusting it. */
+export async function startResolveWorld(issuerOptions: Parameters<typeof startFixtureIssuer>[0], provider: Omit<ProviderInput, 'issuer_url'>): Promise<ResolveWorld> {
+  const server = await startTestServer({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
+  const issuer = await startFixtureIssuer(issuerOptions);
+  const app = await createResolveApp(server, { issuer_url: issuer.issuer, ...provider });
+  return { server, issuer, app };
 }

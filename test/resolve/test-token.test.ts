@@ -5,22 +5,19 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupAll, tempDir } from '../helpers/env.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { startFixtureIssuer, type FixtureIssuer } from '../helpers/fixture-issuer.js';
 import { cli } from '../helpers/cli.js';
-import { createResolveApp, type ResolveApp } from './setup.js';
+import { AUDIENCE, startResolveWorld, type ResolveApp } from './setup.js';
 
 after(cleanupAll);
 
-const AUDIENCE = 'https://api.example.com';
 let server: TestServer;
 let issuer: FixtureIssuer;
 let app: ResolveApp;
 
 before(async () => {
-  server = await startTestServer({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
-  issuer = await startFixtureIssuer();
-  app = await createResolveApp(server, { issuer_url: issuer.issuer, audience: AUDIENCE, group_claim: 'groups' });
+  ({ server, issuer, app } = await startResolveWorld(undefined, { audience: AUDIENCE, group_claim: 'groups' }));
 });
 
 interface Report {
