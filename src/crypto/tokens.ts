@@ -1,6 +1,6 @@
 // Bearer credentials: personal access tokens (alter_pat_…) and runtime keys (alter_key_…).
 // They are random, shown once, and stored only as SHA-256 hashes: a leaked database grants nothing.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const PAT_PREFIX = 'alter_pat_';
 export const KEY_PREFIX = 'alter_key_';
@@ -11,13 +11,14 @@ export function newSecret(prefix: string): string {
 }
 
 export function sha256Hex(value: string | Buffer): string {
-  return createHash('sha256').update(value).digest('hex');
+  // One-shot hashing: runtime keys are hashed on every resolve call, and this skips a Hash object.
+  return hash('sha256', value, 'hex');
 }
 
 /** Constant-time equality of two strings (lengths may differ: compared as fixed-size digests). */
 export function safeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
+  const da = hash('sha256', a, 'buffer');
+  const db = hash('sha256', b, 'buffer');
   return timingSafeEqual(da, db) && a.length === b.length;
 }
 
