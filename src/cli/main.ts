@@ -4,6 +4,14 @@ import { createContext } from './context.js';
 import { processTerminal } from './io/confirm.js';
 import { runCli } from './program.js';
 
+// A reader that goes away early (`alter … | head`) is not an error of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const ctx = createContext({
   env: process.env,
   cwd: process.cwd(),

@@ -1,5 +1,6 @@
 // The master key encrypts every stored secret. It comes from ALTER_MASTER_KEY (base64 of 32 bytes)
-// or from DIR/master.key, created once by `server init` with mode 0600.
+// or from DIR/master.key, created on first use (`server init`, or a `server start` before it) with
+// mode 0600.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,24 +16,18 @@ function decode(b64: string, source: string): Buffer {
   return key;
 }
 
-export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
-  const fromEnv = env.ALTER_MASTER_KEY;
-  if (fromEnv) return decode(fromEnv, 'ALTER_MASTER_KEY');
-  const file = join(dataDir, MASTER_KEY_FILE);
-  if (!existsSync(file)) {
-    throw new AlterError('usage', `no master key at ${file}: run \`alter server init\` first or set ALTER_MASTER_KEY`);
-  }
-  return decode(readFileSync(file, 'utf8'), file);
-}
-
-/** Creates DIR/master.key unless ALTER_MASTER_KEY is set or the file exists. */
+/** ALTER_MASTER_KEY, else DIR/master.key, created when it does not exist yet. */
 export function ensureMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
   if (env.ALTER_MASTER_KEY) return decode(env.ALTER_MASTER_KEY, 'ALTER_MASTER_KEY');
   const file = join(dataDir, MASTER_KEY_FILE);
   if (!existsSync(file)) {
-    // 'wx' fails if another init raced us to it; mode applies at creation, chmod covers umask.
-    writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
+    try {
+      // 'wx' fails if another process raced us to it: then its key is the one to read.
+      writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+      chmodSync(file, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
-  return loadMasterKey(dataDir, env);
+  return decode(readFileSync(file, 'utf8'), file);
 }

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { AlterError } from '../errors.js';
-import { ensureMasterKey, loadMasterKey } from '../crypto/master-key.js';
+import { ensureMasterKey } from '../crypto/master-key.js';
 import { createSealer } from '../crypto/sealed.js';
 import { migrate, openStore, type Store } from '../store/database.js';
 import { insertToken } from '../store/repos/tokens.js';
@@ -62,7 +62,8 @@ export interface RunningServer {
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const env = opts.env ?? process.env;
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const sealer = createSealer(loadMasterKey(opts.dataDir, env));
+  // A start without init still gets a key of its own (and `init` later finds and keeps it).
+  const sealer = createSealer(ensureMasterKey(opts.dataDir, env));
   const store = await openStore({ dataDir: opts.dataDir, databaseUrl: env.DATABASE_URL });
   await migrate(store);
   const invalidation = createInvalidation();

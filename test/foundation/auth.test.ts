@@ -54,9 +54,13 @@ describe('auth and tokens', () => {
     assert.ok(!existsSync(join(config, 'credentials.json')));
   });
 
-  test('login with something that is not a token is exit 2', async () => {
-    const r = await cli(['auth', 'login', '--token-stdin'], { env: { ...noPat, ALTER_CONFIG_DIR: tempDir() }, stdin: 'hunter2' });
-    assert.equal(r.code, 2);
+  test('login with something that is not a token is exit 3 (the server judges it) and stores nothing', async () => {
+    const config = tempDir();
+    const r = await cli(['auth', 'login', '--token-stdin'], { env: { ...noPat, ALTER_CONFIG_DIR: config }, stdin: 'hunter2' });
+    assert.equal(r.code, 3);
+    assert.ok(!existsSync(join(config, 'credentials.json')));
+    const empty = await cli(['auth', 'login', '--token-stdin'], { env: { ...noPat, ALTER_CONFIG_DIR: config }, stdin: '\n' });
+    assert.equal(empty.code, 2);
   });
 
   test('a revoked token is exit 3 at once', async () => {

@@ -1,7 +1,7 @@
 // The CLI's global behaviour, through the real binary: flags, exit codes, output formats, errors.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cli } from '../helpers/cli.js';
+import { BIN, cli } from '../helpers/cli.js';
 import { cleanupAll, tempDir } from '../helpers/env.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -25,6 +25,13 @@ describe('CLI core', () => {
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.stdout, /Examples:\n\s+\$ alter /, args.join(' '));
     }
+  });
+
+  test('a reader that stops early (| head) ends the CLI quietly', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" completion bash | true; echo "exit \${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    assert.match(r.stdout, /exit 0/);
+    assert.doesNotMatch(r.stderr, /EPIPE|Error/);
   });
 
   test('an unknown flag is exit 2 and names the flag', async () => {

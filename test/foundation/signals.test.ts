@@ -3,6 +3,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cli } from '../helpers/cli.js';
 import { cleanupAll, testEnv } from '../helpers/env.js';
 import { spawnServer } from '../helpers/server.js';
@@ -72,4 +74,15 @@ test('SIGKILL during writes loses no acknowledged write, and the server starts a
   const lost = acked.filter((id) => !ids.has(id));
   assert.deepEqual(lost, [], 'acknowledged apps missing after SIGKILL');
   assert.equal(await again.stop('SIGTERM'), 0);
+});
+
+test('start before init serves, and a later init keeps the key start created', async () => {
+  const env = await testEnv();
+  const srv = await spawnServer(env);
+  assert.equal((await fetch(`${srv.url}/healthz`)).status, 200);
+  const key = readFileSync(join(env.ALTER_DATA_DIR, 'master.key'), 'utf8');
+  assert.equal(await srv.stop('SIGTERM'), 0);
+  const init = await cli(['server', 'init', '--output', 'json'], { env });
+  assert.equal(init.code, 0, init.stderr);
+  assert.equal(readFileSync(join(env.ALTER_DATA_DIR, 'master.key'), 'utf8'), key);
 });

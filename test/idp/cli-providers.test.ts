@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, type CliResult } from '../helpers/cli.js';
 import { createSealer } from '../../src/crypto/sealed.js';
-import { loadMasterKey } from '../../src/crypto/master-key.js';
+import { ensureMasterKey } from '../../src/crypto/master-key.js';
 import { cleanupAll, tempDir } from '../helpers/env.js';
 import { startFixtureIssuer, type FixtureIssuer } from '../helpers/fixture-issuer.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -107,7 +107,7 @@ describe('alter idp against fixture issuers', () => {
     const [row] = await providersOf(appId);
     assert.ok(row!.wallet_client_secret && !row!.wallet_client_secret.includes(SECRET));
     assert.equal(row!.wallet_verification, 'verified');
-    const sealer = createSealer(loadMasterKey(s.env.ALTER_DATA_DIR, s.env));
+    const sealer = createSealer(ensureMasterKey(s.env.ALTER_DATA_DIR, s.env));
     assert.equal(sealer.open(row!.wallet_client_secret, p.id), SECRET, 'sealed with the provider id as associated data');
     assert.throws(() => sealer.open(row!.wallet_client_secret!, 'idp_other'));
     const audit = await s.server.store.db.selectFrom('audit_events').selectAll().where('target', '=', p.id).execute();

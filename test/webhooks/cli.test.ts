@@ -72,6 +72,18 @@ test('Clerk: the whsec_ secret from stdin or a file; missing, malformed or a mis
   assert.equal(rotated.json().secret, next);
 });
 
+test('a short operator-chosen secret is accepted for header schemes, with a warning on stderr', async () => {
+  const p = await appWithProvider(server, 'auth0');
+  const enabled = await run(webhook(p, 'enable', '--secret', 'test-secret'));
+  assert.equal(enabled.code, 0, enabled.stderr);
+  assert.equal(enabled.json().secret, 'test-secret');
+  assert.match(enabled.stderr, /warning: the secret is only 11 characters/);
+  assert.equal((await sendWithHeader(p.hookUrl, 'test-secret', '[]')).status, 200);
+  const blank = await run(webhook(p, 'rotate', '--secret', '-', '--yes'), '\n');
+  assert.equal(blank.code, 2);
+  assert.equal((await sendWithHeader(p.hookUrl, 'test-secret', '[]')).status, 200, 'a refused rotate changes nothing');
+});
+
 test('rotate and disable ask first: without --yes off a terminal they are exit 2 and change nothing', async () => {
   const p = await appWithProvider(server, 'custom_oidc');
   const secret = (await run(webhook(p, 'enable'))).json<{ secret: string }>().secret;

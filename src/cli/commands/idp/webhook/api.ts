@@ -3,6 +3,7 @@
 // at a terminal, where to paste it at the provider).
 import type { Command } from 'commander';
 import type { CliContext } from '../../../context.js';
+import { RECOMMENDED_SECRET_LENGTH } from '../../../../idp/webhooks/authorization-header.js';
 
 export interface ShownOnce {
   provider_id: string;
@@ -18,9 +19,13 @@ export function webhookPath(ctx: CliContext, cmd: Command, providerId: string, a
   return `/v1/apps/${app}/identity-providers/${encodeURIComponent(providerId)}/webhook/${action}`;
 }
 
-export function printShownOnce(ctx: CliContext, cmd: Command, shown: ShownOnce, nextStepOnTty: boolean): void {
+/** `given`: the secret the operator passed, if any (a short one for a header scheme gets a warning). */
+export function printShownOnce(ctx: CliContext, cmd: Command, shown: ShownOnce, nextStepOnTty: boolean, given?: string): void {
   const { next_step: nextStep, ...out } = shown;
   ctx.printObject(cmd, out);
+  if (given !== undefined && shown.scheme !== 'svix' && given.length < RECOMMENDED_SECRET_LENGTH) {
+    ctx.notice(`warning: the secret is only ${given.length} characters; anyone who guesses it can send lifecycle events. Omit --secret to have a random one generated.`);
+  }
   ctx.notice('The secret is shown only once: paste it into the provider now.');
   if (nextStepOnTty && nextStep && ctx.terminal.stderrIsTTY) ctx.notice(`Next: ${nextStep}`);
 }

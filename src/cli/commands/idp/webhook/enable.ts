@@ -20,7 +20,7 @@ export function registerWebhookEnable(webhook: Command, ctx: CliContext): void {
   ).action(async (opts: { provider: string; secret?: string }, cmd: Command) => {
     const path = webhookPath(ctx, cmd, opts.provider, 'enable');
     const client = ctx.client(cmd);
-    const body = opts.secret === undefined ? {} : { secret: await readValueArg(opts.secret, '--secret', ctx) };
-    printShownOnce(ctx, cmd, await client.post<ShownOnce>(path, body), true);
+    const secret = opts.secret === undefined ? undefined : await readValueArg(opts.secret, '--secret', ctx);
+    printShownOnce(ctx, cmd, await client.post<ShownOnce>(path, secret === undefined ? {} : { secret }), true, secret);
   });
 }

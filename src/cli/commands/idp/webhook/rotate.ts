@@ -21,11 +21,11 @@ export function registerWebhookRotate(webhook: Command, ctx: CliContext): void {
     if (opts.secret === '-' && !opts.yes) throw new AlterError('usage', '--secret - needs --yes: stdin cannot carry both the secret and the answer to the confirmation');
     const path = webhookPath(ctx, cmd, opts.provider, 'rotate');
     const client = ctx.client(cmd);
-    const body = opts.secret === undefined ? {} : { secret: await readValueArg(opts.secret, '--secret', ctx) };
+    const secret = opts.secret === undefined ? undefined : await readValueArg(opts.secret, '--secret', ctx);
     await confirmOrExit(`Rotate the webhook secret of ${opts.provider}? The current secret stops working at once; update it at the provider right after.`, {
       yes: opts.yes,
       terminal: ctx.terminal,
     });
-    printShownOnce(ctx, cmd, await client.post<ShownOnce>(path, body), false);
+    printShownOnce(ctx, cmd, await client.post<ShownOnce>(path, secret === undefined ? {} : { secret }), false, secret);
   });
 }
