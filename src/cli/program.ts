@@ -5,6 +5,7 @@ import { AlterError, EXIT } from '../errors.js';
 import type { CliContext } from './context.js';
 import { COMMANDS } from './commands/index.js';
 import { withExamples } from './help.js';
+import { checkFieldsBeforeAction } from './output-fields.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CliContext): Command {
     'alter idp create --issuer-url https://acme.okta.com --app app_0123',
   ]);
   for (const register of COMMANDS) register(program, ctx);
+  program.hook('preAction', (_program, action) => checkFieldsBeforeAction(action));
   return program;
 }
 

@@ -18,7 +18,7 @@ function pick(obj: Obj, fields: string[] | undefined): Obj {
   return out;
 }
 
-function checkFields(fields: string[] | undefined, known: string[]): void {
+export function checkFields(fields: string[] | undefined, known: string[]): void {
   if (!fields) return;
   const unknown = fields.filter((f) => !known.includes(f));
   if (unknown.length) {

@@ -1,0 +1,58 @@
+// The top-level fields each command prints, so that `--fields` is checked before anything is sent:
+// a typo in `--fields` must not create a token, key or webhook secret that is then never shown.
+// The check after the answer (io/output.ts) stays as the backstop for commands not listed here.
+import type { Command } from 'commander';
+import { checkFields } from './io/output.js';
+
+const APP = ['id', 'name', 'created_at'];
+const TOKEN = ['id', 'name', 'scopes', 'app_id', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'];
+const KEY = ['id', 'app_id', 'name', 'created_at', 'revoked_at', 'last_used_at'];
+const WHOAMI = ['api_url', 'token_id', 'name', 'scopes', 'app_id', 'expires_at'];
+const PROVIDER = ['id', 'app_id', 'provider_type', 'issuer', 'jwks_uri', 'audience', 'claim_mappings', 'claim_mappings_locked', 'wallet', 'webhook', 'created_at'];
+const DISCOVERY = ['issuer', 'provider_type', 'detected_as', 'jwks_uri', 'authorization_endpoint', 'token_endpoint', 'signing_algorithms', 'keys', 'claim_mappings', 'webhook_scheme', 'warnings', 'sample_token'];
+const WEBHOOK_SHOWN_ONCE = ['provider_id', 'enabled', 'url', 'scheme', 'secret'];
+const WEBHOOK_STATUS = [
+  'provider_id', 'enabled', 'url', 'scheme', 'secret_set_at', 'events_received', 'events_rejected', 'last_event_at',
+  'last_event_type', 'last_rejection_at', 'last_rejection_reason', 'enabled_at', 'expected_events', 'warnings',
+];
+
+const IDP = 'identity-providers';
+
+export const OUTPUT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'server init': ['token', 'scopes'],
+  'auth login': WHOAMI,
+  'auth status': [...WHOAMI, 'source'],
+  link: ['app_id', 'file'],
+  'apps create': APP,
+  'apps list': APP,
+  'apps show': APP,
+  'tokens create': [...TOKEN, 'token'],
+  'tokens list': TOKEN,
+  'tokens revoke': TOKEN,
+  'keys mint': [...KEY, 'key'],
+  'keys list': KEY,
+  'keys revoke': KEY,
+  [`${IDP} discover`]: DISCOVERY,
+  [`${IDP} create`]: PROVIDER,
+  [`${IDP} update`]: PROVIDER,
+  [`${IDP} show`]: PROVIDER,
+  [`${IDP} delete`]: ['id', 'app_id', 'deleted'],
+  [`${IDP} webhook enable`]: WEBHOOK_SHOWN_ONCE,
+  [`${IDP} webhook rotate`]: WEBHOOK_SHOWN_ONCE,
+  [`${IDP} webhook disable`]: WEBHOOK_STATUS,
+  [`${IDP} webhook status`]: WEBHOOK_STATUS,
+};
+
+/** "tokens create", "identity-providers webhook enable": the command's names below the program. */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Refuses unknown `--fields` names (exit 2) before the command acts. */
+export function checkFieldsBeforeAction(cmd: Command): void {
+  const known = OUTPUT_FIELDS[commandPath(cmd)];
+  const { fields } = cmd.optsWithGlobals<{ fields?: string[] }>();
+  if (known && fields) checkFields(fields, [...known]);
+}
