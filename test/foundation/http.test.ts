@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanupAll } from '../helpers/env.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { recordAudit } from '../../src/store/repos/audit.js';
 
 after(cleanupAll);
 
@@ -68,6 +69,13 @@ describe('HTTP errors', () => {
     const nf = await fetch(`${s.url}/v1/nothing-here`);
     assert.equal(nf.status, 404);
     assert.equal(((await nf.json()) as any).error.code, 'not_found');
+  });
+
+  test('the audit log lists events newest first in the order they were written, even within a millisecond', async () => {
+    const app = (await s.api('POST', '/v1/apps', { name: 'ordered' })).body;
+    for (let i = 0; i < 30; i++) await recordAudit(s.server.store.db, { actor: 'test', action: `step.${i}`, appId: app.id });
+    const items = (await s.api('GET', `/v1/audit?app_id=${app.id}&limit=30`)).body.items;
+    assert.deepEqual(items.map((e: any) => e.action), Array.from({ length: 30 }, (_, i) => `step.${29 - i}`));
   });
 
   test('every change is in the audit log with who and when', async () => {

@@ -89,7 +89,7 @@ describe('wallet sign-in in a browser', () => {
     await page.goto(w.signInUrl);
     assert.ok(!(await page.locator('main').innerText()).includes('alice@example.test'), 'still signed out after a reload');
 
-    const audit = await w.s.server.store.db.selectFrom('audit_events').select(['action', 'target']).where('action', 'like', 'wallet.%').orderBy('at').execute();
+    const audit = await w.s.server.store.db.selectFrom('audit_events').select(['action', 'target']).where('action', 'like', 'wallet.%').orderBy('at').orderBy('id').execute();
     assert.deepEqual(audit.map((a) => a.action), ['wallet.sign_in', 'wallet.sign_out']);
     assert.ok(audit.every((a) => a.target === user.id));
     await page.context().close();

@@ -83,7 +83,7 @@ test('enabling twice is a conflict; rotate replaces the secret at once; disable 
   assert.equal((await status(server, p)).events_received, 2);
   assert.notEqual(await enable(server, p), rotated.body.secret);
 
-  const audit = await db(server).selectFrom('audit_events').select(['action', 'details']).where('target', '=', p.providerId).where('action', 'like', 'webhook.%').orderBy('at').execute();
+  const audit = await db(server).selectFrom('audit_events').select(['action', 'details']).where('target', '=', p.providerId).where('action', 'like', 'webhook.%').orderBy('at').orderBy('id').execute();
   assert.deepEqual(audit.map((a) => a.action), ['webhook.enable', 'webhook.rotate', 'webhook.disable', 'webhook.enable']);
   assert.ok(audit.every((a) => !(a.details ?? '').includes(first) && !(a.details ?? '').includes(rotated.body.secret)));
 });

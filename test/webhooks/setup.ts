@@ -173,7 +173,7 @@ export async function removalsOf(server: TestServer, userId: string): Promise<st
 }
 
 export async function auditActions(server: TestServer, appId: string, prefix = 'webhook.'): Promise<string[]> {
-  const rows = await db(server).selectFrom('audit_events').select('action').where('app_id', '=', appId).where('action', 'like', `${prefix}%`).orderBy('at').execute();
+  const rows = await db(server).selectFrom('audit_events').select('action').where('app_id', '=', appId).where('action', 'like', `${prefix}%`).orderBy('at').orderBy('id').execute();
   return rows.map((r) => r.action);
 }
 
