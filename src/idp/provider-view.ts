@@ -18,9 +18,14 @@ export interface ProviderView {
   created_at: string;
 }
 
+/** Where the provider sends the browser back with the authorization code. */
+export function walletCallbackUrl(settings: { publicUrl: string }): string {
+  return `${settings.publicUrl}/wallet/callback`;
+}
+
 /** Every callback the provider must allow for wallet sign-in. */
 export function walletRedirectUris(settings: { publicUrl: string }): string[] {
-  return [`${settings.publicUrl}/wallet/callback`];
+  return [walletCallbackUrl(settings)];
 }
 
 /** Where the provider may send the browser after sign-out. */

@@ -3,15 +3,7 @@
 import type { ServerSettings } from '../server/context.js';
 import type { WalletContext } from './context.js';
 import type { NewFlow } from './flows.js';
-
-export function callbackUrl(settings: ServerSettings): string {
-  return `${settings.publicUrl}/wallet/callback`;
-}
-
-/** The contract's `logout_url`: where the provider may send the browser after signing out. */
-export function logoutReturnUrl(settings: ServerSettings): string {
-  return `${settings.publicUrl}/wallet/sign-in`;
-}
+import { walletCallbackUrl, walletLogoutUrl } from '../idp/provider-view.js';
 
 /**
  * `openid email profile`, plus `groups` when the provider offers that scope and a group claim is
@@ -28,7 +20,7 @@ export function authorizationUrl(wallet: WalletContext, settings: ServerSettings
   const params = {
     response_type: 'code',
     client_id: wallet.provider.wallet_client_id,
-    redirect_uri: callbackUrl(settings),
+    redirect_uri: walletCallbackUrl(settings),
     scope: scopeFor(wallet),
     state: flow.state,
     nonce: flow.nonce,
@@ -47,7 +39,7 @@ export function endSessionUrl(wallet: WalletContext, settings: ServerSettings): 
   if (!wallet.endpoints.endSessionEndpoint) return null;
   const url = new URL(wallet.endpoints.endSessionEndpoint);
   url.searchParams.set('client_id', wallet.provider.wallet_client_id);
-  url.searchParams.set('post_logout_redirect_uri', logoutReturnUrl(settings));
+  url.searchParams.set('post_logout_redirect_uri', walletLogoutUrl(settings));
   url.searchParams.set('state', wallet.app.id);
   return url.toString();
 }

@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerContext } from '../server/context.js';
 import { safeEqual, sha256Hex } from '../crypto/tokens.js';
-import { callbackUrl } from './authorize.js';
+import { walletCallbackUrl } from '../idp/provider-view.js';
 import { findWallet, requireWallet, type WalletContext } from './context.js';
 import { appIdFromState, consumeFlow, type ConsumedFlow } from './flows.js';
 import { verifyIdToken } from './id-token.js';
@@ -66,7 +66,7 @@ export async function completeSignIn(ctx: ServerContext, q: CallbackQuery, bindi
     clientSecret: ctx.sealer.open(wallet.provider.wallet_client_secret, wallet.provider.id),
     code: q.code,
     codeVerifier: flow.codeVerifier,
-    redirectUri: callbackUrl(ctx.settings),
+    redirectUri: walletCallbackUrl(ctx.settings),
     allowPrivate: ctx.settings.allowPrivateIssuers,
     appId: wallet.app.id,
   });

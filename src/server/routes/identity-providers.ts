@@ -23,7 +23,7 @@ import {
 } from '../../store/repos/identity-providers.js';
 import { discover, type Discovery } from '../../idp/discovery.js';
 import { probeWalletCredentials, type ProbeResult } from '../../idp/wallet-probe.js';
-import { providerView, walletRedirectUris, type ProviderView } from '../../idp/provider-view.js';
+import { providerView, walletCallbackUrl, type ProviderView } from '../../idp/provider-view.js';
 import { sameIssuerButSlash } from '../../idp/issuer-url.js';
 import { sampleTokenReport } from './test-token.js';
 import { issuerKeys } from '../../idp/jwks-cache.js';
@@ -66,7 +66,7 @@ export function identityProviderRoutes(app: FastifyInstance, ctx: ServerContext)
   const view = async (row: ProviderRow): Promise<ProviderView> => providerView(row, await findWebhookEnabled(db, row.id), ctx.settings);
 
   const probe = (document: Record<string, unknown>, clientId: string, clientSecret: string): Promise<ProbeResult> =>
-    probeWalletCredentials({ document, clientId, clientSecret, redirectUri: walletRedirectUris(ctx.settings)[0] as string, allowPrivate });
+    probeWalletCredentials({ document, clientId, clientSecret, redirectUri: walletCallbackUrl(ctx.settings), allowPrivate });
 
   /** The provider `providerId` of app `appId`, after the scope and app checks. */
   async function loadProvider(req: FastifyRequest<ProviderParams>, scope: Parameters<typeof requireScope>[1]): Promise<{ p: Principal; row: ProviderRow }> {

@@ -13,6 +13,7 @@ import { findProviderById, type ProviderRow } from '../../store/repos/identity-p
 import { disableWebhook, enableWebhook, findWebhook, rotateWebhookSecret, webhookSecretAad, type WebhookRow } from '../../store/repos/webhooks.js';
 import { adapterFor } from '../../idp/webhooks/adapters.js';
 import type { WebhookAdapter } from '../../idp/webhooks/scheme.js';
+import { webhookUrl } from '../../idp/provider-view.js';
 
 const SecretBody = z.strictObject({ secret: z.string().min(1, 'must not be empty').max(1024).optional() });
 
@@ -52,7 +53,6 @@ function warningsFor(w: WebhookRow | undefined, now = Date.now()): Warning[] {
 export function webhookAdminRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db } = ctx.store;
   const base = '/v1/apps/:appId/identity-providers/:providerId/webhook';
-  const urlOf = (providerId: string): string => `${ctx.settings.publicUrl}/v1/webhooks/idp/${providerId}`;
 
   async function authorise(req: FastifyRequest<Params>): Promise<{ principal: Principal; provider: ProviderRow }> {
     const principal = await authenticate(db, req);
@@ -77,7 +77,7 @@ export function webhookAdminRoutes(app: FastifyInstance, ctx: ServerContext): vo
   }
 
   function shownOnce(provider: ProviderRow, adapter: WebhookAdapter, secret: string): Record<string, unknown> {
-    const url = urlOf(provider.id);
+    const url = webhookUrl(ctx.settings, provider.id);
     return { provider_id: provider.id, enabled: true, url, scheme: adapter.scheme, secret, next_step: adapter.nextStep(url) };
   }
 
@@ -139,7 +139,7 @@ export function webhookAdminRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return {
       provider_id: provider.id,
       enabled: !!w?.enabled,
-      url: urlOf(provider.id),
+      url: webhookUrl(ctx.settings, provider.id),
       scheme: adapter.scheme,
       secret_set_at: w?.secret_set_at ?? null,
       events_received: w?.events_received ?? 0,
