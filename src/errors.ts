@@ -47,6 +47,9 @@ export const REGISTRY = {
   rate_limited: { status: 429, exit: EXIT.rateLimited },
   cancelled: { status: 400, exit: EXIT.failure },
   network: { status: 502, exit: EXIT.failure },
+  // 503 — the store (database) could not be reached or could not take the write; nothing was
+  // changed, and the answer carries Retry-After. The request may be sent again as it is.
+  store_unavailable: { status: 503, exit: EXIT.failure },
   internal: { status: 500, exit: EXIT.failure },
 } as const satisfies Record<string, ErrorKind>;
 

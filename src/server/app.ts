@@ -1,10 +1,13 @@
 // Assembles the HTTP server: one error handler that turns every failure into
 // {"error":{"code","message"}} with the registry's status, body limits, and the route modules.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { AlterError } from '../errors.js';
+import { isStoreFault, storeUnavailable } from '../store/faults.js';
 import type { ServerContext } from './context.js';
 import { loggerOptions } from './logger.js';
 import { ROUTES } from './routes/index.js';
+import { createStoreFaultLog, sendRetryAfter } from './store-faults.js';
 
 /** Default body cap of the management API; routes with other needs set their own. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -12,6 +15,9 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export interface BuildOptions {
   logger?: boolean;
 }
+
+/** /readyz gives the store this long to answer one query. */
+export const READY_TIMEOUT_MS = 2_000;
 
 function toAlterError(err: FastifyError | AlterError | Error): AlterError {
   if (err instanceof AlterError) return err;
@@ -36,7 +42,7 @@ function toAlterError(err: FastifyError | AlterError | Error): AlterError {
   return new AlterError('internal', 'internal error');
 }
 
-export async function buildServer(ctx: Omit<ServerContext, 'log'>, opts: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(ctx: Omit<ServerContext, 'log' | 'storeFaults'>, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(),
     bodyLimit: DEFAULT_BODY_LIMIT,
@@ -45,20 +51,35 @@ export async function buildServer(ctx: Omit<ServerContext, 'log'>, opts: BuildOp
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const context: ServerContext = { ...ctx, log: app.log };
+  const storeFaults = createStoreFaultLog(app.log);
+  const context: ServerContext = { ...ctx, log: app.log, storeFaults };
 
   app.setErrorHandler((err: FastifyError | AlterError, req, reply) => {
-    const e = toAlterError(err);
+    const fault = !(err instanceof AlterError) && isStoreFault(err);
+    const e = fault ? storeUnavailable() : toAlterError(err);
     if (e.code === 'internal') req.log.error({ err }, 'unhandled error');
+    if (fault) storeFaults.report(err);
+    sendRetryAfter(reply, e);
     void reply.status(e.status).type('application/json').send(e.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send(new AlterError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
   });
 
-  app.get('/healthz', async () => {
-    await ctx.store.db.selectFrom('apps').select('id').limit(1).execute();
-    return { status: 'ok' };
+  // Liveness: the process serves. It does not ask the store, so that an orchestrator does not
+  // restart every server while the database restarts; /readyz is the question "can it serve".
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(storeUnavailable(`the store did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([sql`select 1`.execute(ctx.store.control), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return { status: 'ready' };
   });
 
   for (const register of ROUTES) await register(app, context);

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/database.js';
 import type { Sealer } from '../crypto/sealed.js';
 import type { Invalidation } from './invalidation.js';
+import type { StoreFaultLog } from './store-faults.js';
 
 export interface ServerSettings {
   /** Base URL the outside world reaches this server at, without a trailing slash. */
@@ -18,4 +19,5 @@ export interface ServerContext {
   settings: ServerSettings;
   invalidation: Invalidation;
   log: FastifyBaseLogger;
+  storeFaults: StoreFaultLog;
 }

@@ -4,10 +4,26 @@
 // transaction; each process polls the (tiny) version table and tells its listeners which apps moved.
 // Polling works identically on SQLite and PostgreSQL and survives dropped connections, which
 // LISTEN/NOTIFY alone would not.
+//
+// The poll is also this process's proof that its caches are current. When it fails (the database is
+// down, or unreachable from here while other processes may still write to it), answers built from
+// caches can no longer be vouched for: `isCurrent()` turns false within STALE_AFTER_MS, and
+// resolution then answers 503 instead of a 200 it could not check. Failed polls back off (up to
+// MAX_BACKOFF_MS) and are logged once per outage, with one more line when the store is back.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
 export type InvalidationListener = (appId: string) => void;
+
+export const POLL_INTERVAL_MS = 250;
+/** Caches are vouched for this long after the start of the last successful poll. */
+export const STALE_AFTER_MS = 1500;
+const MAX_BACKOFF_MS = 2000;
+
+interface PollLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
 
 export interface Invalidation {
   /** Marks `appId` changed; call inside the transaction that makes the change. */
@@ -16,23 +32,28 @@ export interface Invalidation {
   subscribe(listener: InvalidationListener): void;
   /** Tell this process's listeners now, after the transaction that bumped has committed. */
   notifyLocal(appId: string): void;
-  start(db: Kysely<Database>, intervalMs?: number): void;
+  /** Polls once (so that caches are vouched for from the first request), then keeps polling. */
+  start(db: Kysely<Database>, log: PollLog, intervalMs?: number): Promise<void>;
   stop(): void;
+  /** True while a poll has succeeded recently enough that no other process's change can be missed. */
+  isCurrent(now?: number): boolean;
 }
 
 export function createInvalidation(): Invalidation {
   const listeners: InvalidationListener[] = [];
   const seen = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
-  let polling = false;
+  let stopped = false;
+  let currentSince = -Infinity;
+  let outage: { since: number; failures: number } | null = null;
 
   const notify = (appId: string): void => {
     for (const l of listeners) l(appId);
   };
 
-  async function poll(db: Kysely<Database>, first: boolean): Promise<void> {
-    if (polling) return;
-    polling = true;
+  /** One poll; true when it reached the store. */
+  async function poll(db: Kysely<Database>, log: PollLog, first: boolean): Promise<boolean> {
+    const startedAt = Date.now();
     try {
       const rows = await db.selectFrom('cache_versions').select(['scope', 'version']).where('scope', 'like', 'app:%').execute();
       for (const { scope, version } of rows) {
@@ -40,10 +61,19 @@ export function createInvalidation(): Invalidation {
         seen.set(scope, Number(version));
         if (!first && prev !== Number(version)) notify(scope.slice(4));
       }
-    } catch {
-      // A failed poll (database restarting) is retried on the next tick; caches stay as they are.
-    } finally {
-      polling = false;
+      currentSince = startedAt;
+      if (outage) {
+        log.info({ seconds: (Date.now() - outage.since) / 1000, failed_polls: outage.failures }, 'store reachable again: caches are current and requests are served');
+        outage = null;
+      }
+      return true;
+    } catch (err) {
+      if (!outage) {
+        outage = { since: startedAt, failures: 0 };
+        log.warn({ err }, 'store unreachable: requests that need it answer 503 until it is back (retrying with back-off)');
+      }
+      outage.failures++;
+      return false;
     }
   }
 
@@ -59,14 +89,29 @@ export function createInvalidation(): Invalidation {
       listeners.push(listener);
     },
     notifyLocal: notify,
-    start(db, intervalMs = 250) {
-      void poll(db, true);
-      timer = setInterval(() => void poll(db, false), intervalMs);
-      timer.unref();
+    async start(db, log, intervalMs = POLL_INTERVAL_MS) {
+      stopped = false;
+      let delay = intervalMs;
+      const next = (): void => {
+        if (stopped) return;
+        timer = setTimeout(() => {
+          void poll(db, log, false).then((ok) => {
+            delay = ok ? intervalMs : Math.min(delay * 2, MAX_BACKOFF_MS);
+            next();
+          });
+        }, delay);
+        timer.unref();
+      };
+      if (!(await poll(db, log, true))) delay = Math.min(delay * 2, MAX_BACKOFF_MS);
+      next();
     },
     stop() {
-      if (timer) clearInterval(timer);
+      stopped = true;
+      if (timer) clearTimeout(timer);
       timer = undefined;
+    },
+    isCurrent(now = Date.now()) {
+      return !outage && now - currentSince <= STALE_AFTER_MS;
     },
   };
 }

@@ -75,8 +75,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   };
   const app = await buildServer({ store, sealer, settings, invalidation }, { logger: opts.logger ?? true });
   if (allowPrivateIssuers) app.log.warn('ALTER_ALLOW_PRIVATE_ISSUERS=1: outbound calls may reach http:// and private addresses; for development only');
+  // The first poll before the first request: resolution answers from caches only while polls succeed.
+  await invalidation.start(store.control, app.log);
   await app.listen({ host: opts.host, port: opts.port, listenTextResolver: (address) => `alter listening on ${address} (store: ${store.location})` });
-  invalidation.start(store.db);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   if (!env.ALTER_PUBLIC_URL) settings.publicUrl = `http://${displayHost}:${port}`;

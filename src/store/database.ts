@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
+import { PatientSqliteDialect } from './sqlite-dialect.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-group-aliases.js';
 
@@ -12,10 +13,26 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * A connection of its own for the few queries that say whether the store is there (cross-process
+   * invalidation, readiness), so that they never queue behind a burst of requests in the main pool.
+   * On SQLite, the same single connection.
+   */
+  control: Kysely<Database>;
   /** Where the data lives, for log lines (never includes a password). */
   location: string;
   close(): Promise<void>;
 }
+
+export interface OpenStoreOptions {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}
+
+/** Bounds on PostgreSQL connections: a database that does not answer costs a request seconds, not forever. */
+export const PG_CONNECT_TIMEOUT_MS = 5_000;
+export const PG_QUERY_TIMEOUT_MS = 30_000;
+export const PG_POOL_SIZE = 10;
 
 const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002 };
 
@@ -35,18 +52,45 @@ export function redactUrl(url: string): string {
   }
 }
 
-export async function openStore(opts: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
-  if (isPostgresUrl(opts.databaseUrl)) {
-    const { default: pg } = await import('pg');
-    // int8 (COUNT(*), bigint) comes back as a string by default; our counters fit in a double.
-    pg.types.setTypeParser(20, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', location: redactUrl(opts.databaseUrl), close: () => db.destroy() };
-  }
+async function openPostgres(url: string): Promise<Store> {
+  const { default: pg } = await import('pg');
+  // int8 (COUNT(*), bigint) comes back as a string by default; our counters fit in a double.
+  pg.types.setTypeParser(20, (v) => Number(v));
+  const newPool = (max: number): InstanceType<typeof pg.Pool> => {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max,
+      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+      query_timeout: PG_QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    });
+    // A connection that drops (database restart, failover, idle timeout of a proxy) emits 'error':
+    // on the pool when idle, on the client alone when checked out. pg raises an unheard 'error' as
+    // an uncaught exception that ends the process, so both get a listener. Nothing else is needed
+    // here: pg-pool discards the broken client, the query that was running fails (and its request
+    // answers 503), and an outage is logged once by the invalidation poller.
+    const ignore = (): void => {};
+    pool.on('error', ignore);
+    pool.on('connect', (client) => client.on('error', ignore));
+    return pool;
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(PG_POOL_SIZE) }) });
+  const control = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(1) }) });
+  return {
+    db,
+    control,
+    dialect: 'postgres',
+    location: redactUrl(url),
+    close: async () => {
+      await Promise.all([db.destroy(), control.destroy()]);
+    },
+  };
+}
+
+async function openSqlite(dataDir: string): Promise<Store> {
   const { default: SQLite } = await import('better-sqlite3');
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const file = join(opts.dataDir, 'alter.db');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, 'alter.db');
   const sqlite = new SQLite(file);
   // Hashes and sealed secrets only, but still nobody else's business.
   chmodSync(file, 0o600);
@@ -54,9 +98,13 @@ export async function openStore(opts: { dataDir: string; databaseUrl?: string | 
   // FULL: a committed transaction survives power loss and SIGKILL alike.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new PatientSqliteDialect(sqlite) });
+  return { db, control: db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+export function openStore(opts: OpenStoreOptions): Promise<Store> {
+  if (isPostgresUrl(opts.databaseUrl)) return openPostgres(opts.databaseUrl);
+  return openSqlite(opts.dataDir);
 }
 
 export async function migrate(store: Store): Promise<void> {

@@ -13,6 +13,7 @@ export const PROBLEMS = {
   account_disabled: { code: 'forbidden', title: 'This account cannot sign in' },
   bad_request: { code: 'invalid_request', title: 'That request was not understood' },
   busy: { code: 'rate_limited', title: 'Too many sign-ins at once' },
+  store_unavailable: { code: 'store_unavailable', title: 'Sign-in is briefly unavailable' },
 } as const satisfies Record<string, { code: ErrorCode; title: string }>;
 
 export type ProblemKind = keyof typeof PROBLEMS;

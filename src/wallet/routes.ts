@@ -7,6 +7,8 @@ import { AlterError } from '../errors.js';
 import type { ServerContext } from '../server/context.js';
 import { sha256Hex } from '../crypto/tokens.js';
 import { recordAudit } from '../store/repos/audit.js';
+import { isStoreFault } from '../store/faults.js';
+import { sendRetryAfter } from '../server/store-faults.js';
 import { authorizationUrl, endSessionUrl } from './authorize.js';
 import { completeSignIn } from './callback.js';
 import { BINDING_COOKIE, cookieScope, parseCookies, serializeCookie, sessionCookieName } from './cookies.js';
@@ -40,6 +42,7 @@ function firstValue(value: unknown): string | undefined {
 
 function asAlterError(err: Error): AlterError {
   if (err instanceof AlterError) return err;
+  if (isStoreFault(err)) return walletError('store_unavailable', 'Sign-in is briefly unavailable. Please try again in a moment.');
   const status = (err as { statusCode?: number }).statusCode;
   // Fastify's own 4xx (form too large, unexpected content type): the request is at fault, not alter.
   if (status !== undefined && status >= 400 && status < 500) return walletError('bad_request', 'That request could not be read. Please start again from the sign-in page.');
@@ -60,6 +63,8 @@ export async function walletRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     site.setErrorHandler((err: Error, req, reply) => {
       const e = asAlterError(err);
       if (e.code === 'internal') req.log.error({ err }, 'wallet: unhandled error');
+      if (e.code === 'store_unavailable' && e !== err) ctx.storeFaults.report(err);
+      sendRetryAfter(reply, e);
       const appId = e.details.app_id;
       return send(reply, errorPage(problemTitle(e), e.message, isAppIdShape(appId) ? signInPath(appId) : null), e.status);
     });

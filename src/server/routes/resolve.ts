@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { bearer } from '../auth.js';
 import { AlterError } from '../../errors.js';
+import { storeUnavailable } from '../../store/faults.js';
 import { verifyJwt, type TokenFailureReason } from '../../idp/verify.js';
 import { identityFromToken } from '../../idp/identity.js';
 import { syncUserAndLockMappings } from '../../store/repos/users.js';
@@ -67,6 +68,9 @@ export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   const authenticateRuntimeKey = async (req: FastifyRequest): Promise<void> => {
+    // Fail closed: every cache below is only as good as the last invalidation poll. While polls
+    // fail, another process's deprovisioning could be missed, so nothing is answered from them.
+    if (!ctx.invalidation.isCurrent()) throw storeUnavailable('the store cannot be reached, so this server cannot confirm the user is still allowed: retry in a moment');
     const key = await runtimeKeys.check(bearer(req));
     if (typeof key === 'string') throw new AlterError('unauthorized', key);
     req.runtimeAppId = key.appId;
