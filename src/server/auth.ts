@@ -9,6 +9,7 @@ import type { Database } from '../store/schema.js';
 import { findTokenByHash, type TokenRow } from '../store/repos/tokens.js';
 import { findApp, type AppRow } from '../store/repos/apps.js';
 import { nowIso } from '../store/database.js';
+import { isStoreFault } from '../store/faults.js';
 import type { Scope } from '../scopes.js';
 
 export interface Principal {
@@ -45,7 +46,16 @@ export async function authenticate(db: Kysely<Database>, req: FastifyRequest): P
   const now = nowIso();
   if (row.expires_at && row.expires_at <= now) throw new AlterError('unauthenticated', `token expired at ${row.expires_at}`);
   if (!row.last_used_at || Date.parse(now) - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
-    await db.updateTable('tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+    // Informative only: a store that cannot take the write (locked, full, read-only) must not
+    // turn every read of the management API into a 503.
+    await db
+      .updateTable('tokens')
+      .set({ last_used_at: now })
+      .where('id', '=', row.id)
+      .execute()
+      .catch((err: unknown) => {
+        if (!isStoreFault(err)) throw err;
+      });
   }
   return {
     tokenId: row.id,

@@ -2,7 +2,7 @@
 // DATABASE_URL says so. Both run the same migrations and the same Kysely queries.
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import { PatientSqliteDialect } from './sqlite-dialect.js';
 import * as m001 from './migrations/001-initial.js';

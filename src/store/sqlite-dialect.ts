@@ -22,20 +22,30 @@ function isBusy(err: unknown): boolean {
 }
 
 class PatientConnection implements DatabaseConnection {
+  /**
+   * Since when writes have found the lock taken, without one getting through. Statements queue
+   * behind each other on the one connection, so each waiting its own full bound would add up; once
+   * the lock has been held longer than the bound, later writes give up after one attempt.
+   */
+  private busySince: number | null = null;
+
   constructor(
     private readonly inner: DatabaseConnection,
     private readonly sqlite: BetterSqlite3.Database,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
     for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
       try {
-        return await this.inner.executeQuery<R>(query);
+        const result = await this.inner.executeQuery<R>(query);
+        if (!/^\s*select\b/i.test(query.sql)) this.busySince = null;
+        return result;
       } catch (err) {
         // Inside a transaction the lock is already ours (BEGIN IMMEDIATE); outside, a statement
         // that failed with BUSY did nothing and can run again.
-        if (!isBusy(err) || this.sqlite.inTransaction || Date.now() + pause > deadline) throw err;
+        if (!isBusy(err) || this.sqlite.inTransaction) throw err;
+        this.busySince ??= Date.now();
+        if (Date.now() + pause > this.busySince + SQLITE_LOCK_WAIT_MS) throw err;
         await sleep(pause);
       }
     }

@@ -25,9 +25,15 @@ export function tempDir(prefix = 'alter-test-'): string {
 
 export const usingPostgres = !!process.env.DATABASE_URL && /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL);
 
-/** A new, empty PostgreSQL database on the server of DATABASE_URL; dropped at cleanup. */
+/**
+ * The PostgreSQL server tests use: DATABASE_URL's on the PostgreSQL pass; the machine's own
+ * (which CI starts) for tests that need PostgreSQL on either pass, such as its fault tests.
+ */
+export const PG_BASE_URL = usingPostgres ? process.env.DATABASE_URL! : 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A new, empty PostgreSQL database on the PG_BASE_URL server; dropped at cleanup. */
 export async function freshDatabaseUrl(): Promise<string> {
-  const base = new URL(process.env.DATABASE_URL!);
+  const base = new URL(PG_BASE_URL);
   const name = `alter_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base.toString() });
   await admin.connect();
