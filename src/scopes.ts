@@ -10,6 +10,8 @@ export const SCOPES = [
   'dashboard_identity_providers:delete',
   'dashboard_identity_providers:webhooks',
   'dashboard_audit:read',
+  'dashboard_directory:read',
+  'dashboard_directory:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

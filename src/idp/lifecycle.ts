@@ -1,6 +1,7 @@
 // Applies normalised lifecycle events (see webhooks/events.ts) to an app's users, groups and
-// memberships, inside the caller's transaction. The conventions shared with resolution:
-// - status is `active` | `blocked` | `deprovisioned`; only these events change it;
+// memberships, inside the caller's transaction, by the rules of src/directory/rules.ts:
+// - status is `active` | `blocked` | `deprovisioned`; only these events change it, in the order of
+//   the provider's event times, and never past an operator's block or deprovisioning;
 // - a subject never seen gets a `seen = 0` row carrying the new status, so their first resolve is
 //   refused too;
 // - a removed membership leaves a `membership_removals` row: tokens issued before it cannot re-add it;
@@ -9,9 +10,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { newId } from '../crypto/tokens.js';
 import { recordAudit } from '../store/repos/audit.js';
+import { recordUserEvents, type UserEvent } from '../store/repos/user-events.js';
+import { addSource, judgeStatusChange, statusAction, type UserStatus } from '../directory/rules.js';
 import type { GroupRef, LifecycleEvent, UserRef } from './webhooks/events.js';
-
-export type UserStatus = 'active' | 'blocked' | 'deprovisioned';
 
 export interface LifecycleTarget {
   providerId: string;
@@ -32,6 +33,8 @@ interface UserState {
   external_id: string;
   status: string;
   status_changed_at: string | null;
+  status_source: string | null;
+  sources: string;
   email: string | null;
   name: string | null;
 }
@@ -45,7 +48,7 @@ const STATUS_AFTER: Record<'user.deleted' | 'user.blocked' | 'user.unblocked', U
 function findUsers(tx: Kysely<Database>, providerId: string, ref: UserRef): Promise<UserState[]> {
   return tx
     .selectFrom('users')
-    .select(['id', 'external_id', 'status', 'status_changed_at', 'email', 'name'])
+    .select(['id', 'external_id', 'status', 'status_changed_at', 'status_source', 'sources', 'email', 'name'])
     .where('provider_id', '=', providerId)
     .where('external_id', 'in', ref.externalIds)
     .execute();
@@ -76,7 +79,9 @@ async function usersOf(
         name: initial.name ?? null,
         status: initial.status,
         status_changed_at: initial.at,
+        status_source: initial.at ? 'webhook' : null,
         seen: 0,
+        sources: '["webhook"]',
         created_at: now,
         updated_at: now,
       })
@@ -88,13 +93,15 @@ async function usersOf(
 }
 
 async function changeStatus(tx: Kysely<Database>, user: UserState, to: UserStatus, at: string, now: string): Promise<boolean> {
-  // Providers retry and reorder: an event older than the last status change must not undo it.
-  if (user.status_changed_at && at < user.status_changed_at) return false;
-  // Deprovisioning is the stronger refusal; a later block does not weaken it.
-  if (to === 'blocked' && user.status === 'deprovisioned') return false;
-  if (user.status === to) return false;
-  await tx.updateTable('users').set({ status: to, status_changed_at: at, updated_at: now }).where('id', '=', user.id).execute();
+  if (judgeStatusChange(user, { to, at, source: 'webhook' }) !== 'apply') return false;
+  await tx.updateTable('users').set({ status: to, status_changed_at: at, status_source: 'webhook', updated_at: now }).where('id', '=', user.id).execute();
   return true;
+}
+
+/** Notes that a webhook has stated this user (once). */
+async function noteWebhookSource(tx: Kysely<Database>, user: UserState): Promise<void> {
+  const sources = addSource(user.sources, 'webhook');
+  if (sources) await tx.updateTable('users').set({ sources }).where('id', '=', user.id).execute();
 }
 
 function groupsNamed(tx: Kysely<Database>, providerId: string, group: GroupRef): Promise<Array<{ id: string; name: string }>> {
@@ -116,12 +123,17 @@ async function addMembership(tx: Kysely<Database>, providerId: string, userId: s
     const name = group.names[0]!;
     await tx
       .insertInto('groups')
-      .values({ id: newId('grp'), provider_id: providerId, kind: group.kind, name, created_at: now })
+      .values({ id: newId('grp'), provider_id: providerId, kind: group.kind, name, source: 'webhook', created_at: now })
       .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
       .execute();
     [existing] = await groupsNamed(tx, providerId, { kind: group.kind, names: [name] });
   }
-  await tx.insertInto('memberships').values({ user_id: userId, group_id: existing!.id, created_at: now }).onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing()).execute();
+  // The newest statement owns the membership: once a webhook has said so, a token cannot remove it.
+  await tx
+    .insertInto('memberships')
+    .values({ user_id: userId, group_id: existing!.id, source: 'webhook', created_at: now })
+    .onConflict((oc) => oc.columns(['user_id', 'group_id']).doUpdateSet({ source: 'webhook' }))
+    .execute();
   await tx.deleteFrom('membership_removals').where('user_id', '=', userId).where('kind', '=', group.kind).where('name', 'in', group.names).execute();
 }
 
@@ -150,54 +162,75 @@ async function withAliasedNames(tx: Kysely<Database>, providerId: string, group:
   return { ...group, names: [...new Set([...group.names, ...rows.map((r) => r.name)])] };
 }
 
-async function deleteGroup(tx: Kysely<Database>, providerId: string, named: GroupRef, now: string): Promise<number> {
+async function deleteGroup(tx: Kysely<Database>, providerId: string, named: GroupRef, now: string): Promise<UserEvent[]> {
   const group = await withAliasedNames(tx, providerId, named);
   const groups = await groupsNamed(tx, providerId, group);
-  if (!groups.length) return 0;
+  if (!groups.length) return [];
   const ids = groups.map((g) => g.id);
   const members = await tx.selectFrom('memberships').select(['user_id', 'group_id']).where('group_id', 'in', ids).execute();
-  for (const m of members) await tombstone(tx, m.user_id, group.kind, groups.find((g) => g.id === m.group_id)!.name, now);
+  const events: UserEvent[] = [];
+  for (const m of members) {
+    const name = groups.find((g) => g.id === m.group_id)!.name;
+    await tombstone(tx, m.user_id, group.kind, name, now);
+    events.push({ userId: m.user_id, source: 'webhook', action: 'membership_removed', detail: { kind: group.kind, name, reason: 'group_deleted' } });
+  }
   await tx.deleteFrom('memberships').where('group_id', 'in', ids).execute();
   await tx.deleteFrom('groups').where('id', 'in', ids).execute();
-  return members.length;
+  return events;
 }
 
-async function applyUserEvent(tx: Kysely<Database>, target: LifecycleTarget, event: Exclude<LifecycleEvent, { type: 'group.deleted' }>, meta: DeliveryMeta): Promise<Array<{ user: UserState; details: Record<string, unknown> }>> {
+interface Applied {
+  user: UserState;
+  /** For the audit entry. */
+  details: Record<string, unknown>;
+  /** For the user's lifecycle log. */
+  events: Array<Omit<UserEvent, 'userId' | 'source'>>;
+}
+
+async function applyUserEvent(tx: Kysely<Database>, target: LifecycleTarget, event: Exclude<LifecycleEvent, { type: 'group.deleted' }>, meta: DeliveryMeta): Promise<Applied[]> {
   const at = event.occurredAt ?? meta.now;
+  const created = (status: string): Applied['events'] => [{ action: 'created', detail: { status } }];
   switch (event.type) {
     case 'user.deleted':
     case 'user.blocked':
     case 'user.unblocked': {
       const to = STATUS_AFTER[event.type];
-      const { users, created } = await usersOf(tx, target, event.user, { status: to, at }, meta.now);
-      const out = [];
+      const { users, created: isNew } = await usersOf(tx, target, event.user, { status: to, at }, meta.now);
+      const out: Applied[] = [];
       for (const user of users) {
-        const changed = created ? false : await changeStatus(tx, user, to, at, meta.now);
-        out.push({ user, details: { status_before: created ? null : user.status, status: changed || created ? to : user.status, never_seen: created } });
+        const changed = isNew ? false : await changeStatus(tx, user, to, at, meta.now);
+        const events = isNew ? created(to) : changed ? [{ action: statusAction(user.status, to), detail: { provider_event: meta.providerEventType } }] : [];
+        out.push({ user, details: { status_before: isNew ? null : user.status, status: changed || isNew ? to : user.status, never_seen: isNew }, events });
       }
       return out;
     }
     case 'user.updated': {
-      const { users, created } = await usersOf(tx, target, event.user, { status: 'active', at: null, email: event.email, name: event.name }, meta.now);
-      const out = [];
+      const { users, created: isNew } = await usersOf(tx, target, event.user, { status: 'active', at: null, email: event.email, name: event.name }, meta.now);
+      const out: Applied[] = [];
       for (const user of users) {
         const patch: { email?: string; name?: string } = {};
         if (event.email && event.email !== user.email) patch.email = event.email;
         if (event.name && event.name !== user.name) patch.name = event.name;
-        if (!created && Object.keys(patch).length) await tx.updateTable('users').set({ ...patch, updated_at: meta.now }).where('id', '=', user.id).execute();
-        out.push({ user, details: { updated: Object.keys(patch), never_seen: created } });
+        const update = !isNew && Object.keys(patch).length > 0;
+        if (update) await tx.updateTable('users').set({ ...patch, updated_at: meta.now }).where('id', '=', user.id).execute();
+        out.push({ user, details: { updated: Object.keys(patch), never_seen: isNew }, events: isNew ? created('active') : update ? [{ action: 'updated', detail: patch }] : [] });
       }
       return out;
     }
     case 'membership.added':
     case 'membership.removed': {
-      const { users, created } = await usersOf(tx, target, event.user, { status: 'active', at: null }, meta.now);
+      const { users, created: isNew } = await usersOf(tx, target, event.user, { status: 'active', at: null }, meta.now);
       await rememberAliases(tx, target.providerId, event.group);
+      const action = event.type === 'membership.added' ? 'membership_added' : 'membership_removed';
       for (const user of users) {
         if (event.type === 'membership.added') await addMembership(tx, target.providerId, user.id, event.group, meta.now);
         else await removeMembership(tx, target.providerId, user.id, event.group, meta.now);
       }
-      return users.map((user) => ({ user, details: { kind: event.group.kind, group: event.group.names, never_seen: created } }));
+      return users.map((user) => ({
+        user,
+        details: { kind: event.group.kind, group: event.group.names, never_seen: isNew },
+        events: [...(isNew ? created('active') : []), { action, detail: { kind: event.group.kind, name: event.group.names[0] } }],
+      }));
     }
   }
 }
@@ -212,14 +245,19 @@ export async function applyLifecycleEvents(tx: Kysely<Database>, target: Lifecyc
       target: auditTarget,
       details: { ...details, delivery_id: meta.deliveryId, provider_event: meta.providerEventType },
     });
+  const log: UserEvent[] = [];
   for (const event of events) {
     if (event.type === 'group.deleted') {
-      const members = await deleteGroup(tx, target.providerId, event.group, meta.now);
-      await audit(event.type, `${event.group.kind}:${event.group.names.join('|')}`, { members_removed: members });
+      const removed = await deleteGroup(tx, target.providerId, event.group, meta.now);
+      log.push(...removed);
+      await audit(event.type, `${event.group.kind}:${event.group.names.join('|')}`, { members_removed: removed.length });
       continue;
     }
-    for (const { user, details } of await applyUserEvent(tx, target, event, meta)) {
+    for (const { user, details, events: happened } of await applyUserEvent(tx, target, event, meta)) {
+      await noteWebhookSource(tx, user);
+      log.push(...happened.map((e) => ({ ...e, userId: user.id, source: 'webhook' as const })));
       await audit(event.type, user.id, { external_id: user.external_id, ...details });
     }
   }
+  await recordUserEvents(tx, log);
 }

@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import { PatientSqliteDialect } from './sqlite-dialect.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-group-aliases.js';
+import * as m003 from './migrations/003-directory.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -34,7 +35,7 @@ export const PG_CONNECT_TIMEOUT_MS = 5_000;
 export const PG_QUERY_TIMEOUT_MS = 30_000;
 export const PG_POOL_SIZE = 10;
 
-const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002 };
+const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002, '003-directory': m003 };
 
 const staticMigrations: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 

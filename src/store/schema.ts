@@ -1,6 +1,8 @@
 // Row types of every table. Timestamps are ISO-8601 UTC strings (`new Date().toISOString()`), which
 // sort and compare correctly as text on both SQLite and PostgreSQL; booleans are 0/1 integers and
 // JSON values are text, so one set of queries serves both dialects.
+import type { Generated } from 'kysely';
+
 export interface AppsTable {
   id: string;
   name: string;
@@ -93,6 +95,12 @@ export interface UsersTable {
   status_changed_at: string | null;
   /** False for a user known only from a webhook event, before their first resolve. */
   seen: number;
+  /** JSON array of the sources that have stated this user (token, webhook, sync, scim, admin). */
+  sources: Generated<string>;
+  /** The source of the last status change; `admin` with a non-active status is an operator's lock. */
+  status_source: string | null;
+  /** When a token of this user was last resolved (to within an hour: see src/directory/rules.ts). */
+  last_seen_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -104,13 +112,29 @@ export interface GroupsTable {
   kind: string;
   /** The value as it appears in the mapped claim (name, slug or id). */
   name: string;
+  /** The source that first stated the group. */
+  source: Generated<string>;
   created_at: string;
 }
 
 export interface MembershipsTable {
   user_id: string;
   group_id: string;
+  /** The source of the newest statement that added it (tokens remove only their own). */
+  source: Generated<string>;
   created_at: string;
+}
+
+/** A user's lifecycle: what changed, when, by which source. */
+export interface UserEventsTable {
+  id: string;
+  user_id: string;
+  at: string;
+  source: string;
+  /** created, updated, blocked, unblocked, deprovisioned, restored, membership_added, membership_removed */
+  action: string;
+  /** JSON object, or null. */
+  detail: string | null;
 }
 
 /** A membership removed by a webhook: tokens issued before removed_at may not re-add it. */
@@ -185,4 +209,5 @@ export interface Database {
   wallet_flows: WalletFlowsTable;
   wallet_sessions: WalletSessionsTable;
   cache_versions: CacheVersionsTable;
+  user_events: UserEventsTable;
 }

@@ -5,6 +5,7 @@
 // remembered state wrong in a way that matters (deprovisioning, blocking, membership removals,
 // provider changes) bumps the app, which forgets its users here.
 import type { TokenIdentity, UserView } from '../../store/repos/users.js';
+import { LAST_SEEN_RESOLUTION_MS } from '../../directory/rules.js';
 import type { Epochs } from './epochs.js';
 
 interface Known {
@@ -12,6 +13,8 @@ interface Known {
   groups: string[];
   roles: string[];
   generation: number;
+  /** Until when the stored last_seen_at is fresh enough; past it, the sync refreshes it. */
+  seenFreshUntil: number;
 }
 
 export const KNOWN_USERS_CAPACITY = 50_000;
@@ -35,7 +38,7 @@ export class KnownUsers {
     const key = `${providerId} ${identity.externalId}`;
     const known = this.entries.get(key);
     if (!known) return undefined;
-    if (known.generation !== this.epochs.generation(appId)) {
+    if (known.generation !== this.epochs.generation(appId) || Date.now() >= known.seenFreshUntil) {
       this.entries.delete(key);
       return undefined;
     }
@@ -48,10 +51,11 @@ export class KnownUsers {
   }
 
   /** Remembers a sync's answer; `generation` is the app's, read before the sync began. */
-  remember(providerId: string, answer: { user: UserView; groups: string[]; roles: string[] }, generation: number): void {
+  remember(providerId: string, answer: { user: UserView; groups: string[]; roles: string[]; lastSeenAt: string | null }, generation: number): void {
     const key = `${providerId} ${answer.user.external_id}`;
+    const seenFreshUntil = answer.lastSeenAt ? Date.parse(answer.lastSeenAt) + LAST_SEEN_RESOLUTION_MS : 0;
     this.entries.delete(key);
-    this.entries.set(key, { user: answer.user, groups: answer.groups, roles: answer.roles, generation });
+    this.entries.set(key, { user: answer.user, groups: answer.groups, roles: answer.roles, generation, seenFreshUntil });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 }

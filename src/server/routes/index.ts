@@ -12,7 +12,8 @@ import { testTokenRoutes } from './test-token.js';
 import { walletRoutes } from '../../wallet/routes.js';
 import { webhookAdminRoutes } from './webhook-admin.js';
 import { webhookReceiverRoutes } from './webhooks.js';
+import { directoryRoutes } from './directory.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, walletRoutes];
+export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, directoryRoutes, walletRoutes];

@@ -5,14 +5,11 @@
 // signature check plus a read (and a write only when the user changed).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { bearer } from '../auth.js';
 import { AlterError } from '../../errors.js';
-import { storeUnavailable } from '../../store/faults.js';
 import { verifyJwt, type TokenFailureReason } from '../../idp/verify.js';
 import { identityFromToken } from '../../idp/identity.js';
 import { syncUserAndLockMappings } from '../../store/repos/users.js';
-import { Epochs } from '../resolve/epochs.js';
-import { RuntimeKeyCache } from '../resolve/runtime-keys.js';
+import { runtimeCaches, runtimeKeyHook } from '../runtime-auth.js';
 import { ProviderCache } from '../resolve/providers.js';
 import { VerifiedTokenCache, tokenCacheKey } from '../resolve/verified-tokens.js';
 import { KnownUsers } from '../resolve/known-users.js';
@@ -25,13 +22,6 @@ export const RESOLVE_BODY_LIMIT = 64 * 1024;
  * end user, and an info line per call would multiply the log volume by the app's traffic.
  */
 export const RESOLVE_ROUTE_OPTIONS = { bodyLimit: RESOLVE_BODY_LIMIT, logLevel: 'warn' } as const;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The app whose runtime key authenticated this resolve call. */
-    runtimeAppId: string;
-  }
-}
 
 export function invalidToken(reason: TokenFailureReason | 'deprovisioned' | 'no_identity_provider', message: string): AlterError {
   return new AlterError('invalid_token', message, { reason });
@@ -54,8 +44,7 @@ function tokenFrom(raw: unknown): string {
 
 export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db } = ctx.store;
-  const epochs = new Epochs(ctx.invalidation);
-  const runtimeKeys = new RuntimeKeyCache(db, epochs, (err) => ctx.log.warn({ err }, 'could not record the use of a runtime key'));
+  const { epochs } = runtimeCaches(ctx);
   const providers = new ProviderCache(db, epochs, { allowPrivate: ctx.settings.allowPrivateIssuers, log: ctx.log });
   const verified = new VerifiedTokenCache(epochs);
   const knownUsers = new KnownUsers(epochs);
@@ -66,15 +55,6 @@ export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const rows = await db.selectFrom('identity_providers').select(['issuer', 'jwks_uri']).execute();
     for (const row of rows) void providers.keysFor(row).refresh();
   });
-
-  const authenticateRuntimeKey = async (req: FastifyRequest): Promise<void> => {
-    // Fail closed: every cache below is only as good as the last invalidation poll. While polls
-    // fail, another process's deprovisioning could be missed, so nothing is answered from them.
-    if (!ctx.invalidation.isCurrent()) throw storeUnavailable('the store cannot be reached, so this server cannot confirm the user is still allowed: retry in a moment');
-    const key = await runtimeKeys.check(bearer(req));
-    if (typeof key === 'string') throw new AlterError('unauthorized', key);
-    req.runtimeAppId = key.appId;
-  };
 
   const resolve = async (req: FastifyRequest): Promise<string> => {
     const appId = req.runtimeAppId;
@@ -107,7 +87,7 @@ export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
     scope.decorateRequest('runtimeAppId', '');
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: RESOLVE_BODY_LIMIT }, (_req, body, parsed) => parsed(null, body));
-    scope.addHook('onRequest', authenticateRuntimeKey);
+    scope.addHook('onRequest', runtimeKeyHook(ctx));
     scope.post('/v1/identity/resolve', RESOLVE_ROUTE_OPTIONS, async (req, reply) => reply.type('application/json; charset=utf-8').send(await resolve(req)));
     done();
   });

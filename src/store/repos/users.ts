@@ -1,14 +1,17 @@
-// Users provisioned just in time from verified tokens, and their groups and roles. The lifecycle
-// conventions shared with webhooks (src/idp/lifecycle.ts) hold here:
+// Users provisioned just in time from verified tokens, and their groups and roles, by the rules of
+// src/directory/rules.ts:
 // - a token never changes `status`: a blocked or deprovisioned user is refused, whatever it says;
-// - a membership removed by a webhook at T (a `membership_removals` row) is not re-added by a token
-//   issued before T; a token issued at or after T adds it again and clears the removal;
-// - nothing is written when nothing changed, so the steady state of resolution is read-only.
+// - a membership removed at T (a `membership_removals` row) is not re-added by a token issued
+//   before T; a token issued at or after T adds it again and clears the removal;
+// - a token removes only memberships that tokens added, never a directory source's;
+// - nothing is written when nothing changed, so the steady state of resolution is read-only
+//   (last_seen_at is refreshed at most once an hour).
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from '../schema.js';
 import { newId } from '../../crypto/tokens.js';
-import { nowIso } from '../database.js';
 import { recordAudit } from './audit.js';
+import { recordUserEvents, type UserEvent } from './user-events.js';
+import { addSource, lastSeenIsStale, removalBlocks, tokenMayRemove } from '../../directory/rules.js';
 
 export type UserRow = Selectable<UsersTable>;
 export type MembershipKind = 'group' | 'role';
@@ -40,12 +43,13 @@ export interface UserView {
 
 export type SyncResult =
   | { refused: true; user: UserView }
-  | { refused: false; user: UserView; groups: string[]; roles: string[]; created: boolean; written: boolean };
+  | { refused: false; user: UserView; groups: string[]; roles: string[]; created: boolean; written: boolean; lastSeenAt: string | null };
 
 interface Membership {
   groupId: string;
   kind: MembershipKind;
   name: string;
+  source: string;
 }
 
 interface UserState {
@@ -63,10 +67,10 @@ async function loadUser(db: Kysely<Database>, providerId: string, externalId: st
   const memberships = await db
     .selectFrom('memberships')
     .innerJoin('groups', 'groups.id', 'memberships.group_id')
-    .select(['groups.id as groupId', 'groups.kind', 'groups.name'])
+    .select(['groups.id as groupId', 'groups.kind', 'groups.name', 'memberships.source'])
     .where('memberships.user_id', '=', row.id)
     .execute();
-  return { row, memberships: memberships.map((m) => ({ groupId: m.groupId, kind: m.kind as MembershipKind, name: m.name })) };
+  return { row, memberships: memberships.map((m) => ({ groupId: m.groupId, kind: m.kind as MembershipKind, name: m.name, source: m.source })) };
 }
 
 const key = (kind: string, name: string): string => `${kind}\u0000${name}`;
@@ -88,8 +92,8 @@ async function blockingRemovals(db: Kysely<Database>, userId: string, wanted: Ar
   for (const r of rows) {
     const k = key(r.kind, r.name);
     if (!wantedKeys.has(k)) continue;
-    if (issuedAt !== null && issuedAt * 1000 >= Date.parse(r.removed_at)) overridden.add(k);
-    else blocked.add(k);
+    if (removalBlocks(r.removed_at, issuedAt === null ? null : issuedAt * 1000)) blocked.add(k);
+    else overridden.add(k);
   }
   return { blocked, overridden };
 }
@@ -109,7 +113,7 @@ async function planMemberships(db: Kysely<Database>, state: UserState | undefine
   const { blocked, overridden } = state ? await blockingRemovals(db, state.row.id, missing, identity.issuedAt) : { blocked: new Set<string>(), overridden: new Set<string>() };
   return {
     add: missing.filter((d) => !blocked.has(key(d.kind, d.name))),
-    remove: current.filter((m) => synced.has(m.kind) && !desiredKeys.has(key(m.kind, m.name))),
+    remove: current.filter((m) => synced.has(m.kind) && !desiredKeys.has(key(m.kind, m.name)) && tokenMayRemove(m.source)),
     clearRemovals: missing.filter((d) => overridden.has(key(d.kind, d.name))),
   };
 }
@@ -121,7 +125,7 @@ async function groupIds(tx: Kysely<Database>, providerId: string, wanted: Array<
     if (!names.length) continue;
     await tx
       .insertInto('groups')
-      .values(names.map((name) => ({ id: newId('grp'), provider_id: providerId, kind, name, created_at: now })))
+      .values(names.map((name) => ({ id: newId('grp'), provider_id: providerId, kind, name, source: 'token', created_at: now })))
       .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
       .execute();
     const rows = await tx.selectFrom('groups').select(['id', 'name']).where('provider_id', '=', providerId).where('kind', '=', kind).where('name', 'in', names).execute();
@@ -130,12 +134,19 @@ async function groupIds(tx: Kysely<Database>, providerId: string, wanted: Array<
   return ids;
 }
 
+function membershipEvents(userId: string, plan: MembershipPlan): UserEvent[] {
+  return [
+    ...plan.add.map((a) => ({ userId, source: 'token' as const, action: 'membership_added', detail: { kind: a.kind, name: a.name } })),
+    ...plan.remove.map((m) => ({ userId, source: 'token' as const, action: 'membership_removed', detail: { kind: m.kind, name: m.name } })),
+  ];
+}
+
 async function applyMemberships(tx: Kysely<Database>, provider: ProviderRef, userId: string, plan: MembershipPlan, now: string): Promise<void> {
   if (plan.add.length) {
     const ids = await groupIds(tx, provider.id, plan.add, now);
     await tx
       .insertInto('memberships')
-      .values(plan.add.map((a) => ({ user_id: userId, group_id: ids.get(key(a.kind, a.name))!, created_at: now })))
+      .values(plan.add.map((a) => ({ user_id: userId, group_id: ids.get(key(a.kind, a.name))!, source: 'token', created_at: now })))
       .onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing())
       .execute();
   }
@@ -165,23 +176,36 @@ async function insertUser(tx: Kysely<Database>, provider: ProviderRef, identity:
     name: identity.name,
     status: 'active',
     status_changed_at: null,
+    status_source: null,
     seen: 1,
+    sources: '["token"]',
+    last_seen_at: now,
     created_at: now,
     updated_at: now,
   };
   const res = await tx.insertInto('users').values(row).onConflict((oc) => oc.columns(['provider_id', 'external_id']).doNothing()).executeTakeFirst();
   if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return null;
   await recordAudit(tx, { actor: 'resolve', action: 'user.create', appId: provider.app_id, target: row.id, details: { provider_id: provider.id, external_id: identity.externalId } });
+  await recordUserEvents(tx, [{ userId: row.id, source: 'token', action: 'created', detail: { email: row.email, name: row.name } }]);
   return row;
 }
 
-function profileChanges(row: UserRow, identity: TokenIdentity): Partial<UserRow> | null {
+function profileChanges(row: UserRow, identity: TokenIdentity, nowMs: number): Partial<UserRow> | null {
   const changes: Partial<UserRow> = {};
   // A token without an email or name claim says nothing about them: keep what is known.
   if (identity.email !== null && identity.email !== row.email) changes.email = identity.email;
   if (identity.name !== null && identity.name !== row.name) changes.name = identity.name;
   if (!row.seen) changes.seen = 1;
+  const sources = addSource(row.sources, 'token');
+  if (sources) changes.sources = sources;
+  if (lastSeenIsStale(row.last_seen_at, nowMs)) changes.last_seen_at = new Date(nowMs).toISOString();
   return Object.keys(changes).length ? changes : null;
+}
+
+/** The profile fields a change touched, for the user's event log (not bookkeeping columns). */
+function profileEvent(userId: string, changes: Partial<UserRow>): UserEvent[] {
+  const fields = (['email', 'name'] as const).filter((f) => f in changes);
+  return fields.length ? [{ userId, source: 'token', action: 'updated', detail: Object.fromEntries(fields.map((f) => [f, changes[f]])) }] : [];
 }
 
 /**
@@ -198,27 +222,31 @@ export async function syncUserFromToken(
   const state = await loadUser(db, provider.id, identity.externalId);
   if (state && state.row.status !== 'active') return { refused: true, user: userView(state.row) };
   const plan = await planMemberships(db, state, identity);
-  const profile = state ? profileChanges(state.row, identity) : null;
+  const nowMs = Date.now();
+  const profile = state ? profileChanges(state.row, identity, nowMs) : null;
   const needsWrite = !state || profile !== null || plan.add.length > 0 || plan.remove.length > 0 || plan.clearRemovals.length > 0;
   if (!needsWrite) {
-    return { refused: false, user: userView(state.row), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: false, written: false };
+    return { refused: false, user: userView(state.row), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: false, written: false, lastSeenAt: state.row.last_seen_at };
   }
-  const now = nowIso();
+  const now = new Date(nowMs).toISOString();
   const outcome = await db.transaction().execute(async (tx) => {
     let row = state?.row ?? (await insertUser(tx, provider, identity, now));
     if (!row) return null;
     const changes = state ? profile : null;
     if (changes) {
-      await tx.updateTable('users').set({ ...changes, updated_at: now }).where('id', '=', row.id).execute();
-      row = { ...row, ...changes, updated_at: now };
+      // Seen-at alone is bookkeeping, not a change of the user.
+      const touched = Object.keys(changes).some((k) => k !== 'last_seen_at');
+      await tx.updateTable('users').set(touched ? { ...changes, updated_at: now } : changes).where('id', '=', row.id).execute();
+      row = { ...row, ...changes, ...(touched ? { updated_at: now } : {}) };
     }
     await applyMemberships(tx, provider, row.id, plan, now);
+    await recordUserEvents(tx, [...(changes ? profileEvent(row.id, changes) : []), ...membershipEvents(row.id, plan)]);
     if (onWrite) await onWrite(tx);
     return row;
   });
   // Lost the insert race: the row now exists (maybe refused by a webhook), so plan again against it.
   if (!outcome) return syncUserFromToken(db, provider, identity, onWrite);
-  return { refused: false, user: userView(outcome), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: !state, written: true };
+  return { refused: false, user: userView(outcome), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: !state, written: true, lastSeenAt: outcome.last_seen_at };
 }
 
 /**
