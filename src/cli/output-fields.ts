@@ -16,6 +16,9 @@ const WEBHOOK_STATUS = [
   'last_event_type', 'last_rejection_at', 'last_rejection_reason', 'enabled_at', 'expected_events', 'warnings',
 ];
 
+const USER = ['id', 'external_id', 'email', 'name', 'status', 'groups', 'roles', 'sources', 'last_seen_at', 'created_at', 'updated_at'];
+const GROUP = ['id', 'kind', 'name', 'members', 'source', 'created_at'];
+
 const IDP = 'identity-providers';
 
 export const OUTPUT_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -41,6 +44,13 @@ export const OUTPUT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   [`${IDP} webhook rotate`]: WEBHOOK_SHOWN_ONCE,
   [`${IDP} webhook disable`]: WEBHOOK_STATUS,
   [`${IDP} webhook status`]: WEBHOOK_STATUS,
+  'users list': USER,
+  'users show': [...USER, 'memberships', 'events'],
+  'users block': USER,
+  'users unblock': USER,
+  'users deprovision': USER,
+  'groups list': GROUP,
+  'groups show': ['id', 'kind', 'name', 'source', 'created_at', 'member_count', 'members', 'more_members'],
 };
 
 /** "tokens create", "identity-providers webhook enable": the command's names below the program. */

@@ -9,10 +9,12 @@ import { registerTokens } from './tokens/index.js';
 import { registerKeys } from './keys/index.js';
 import { registerIdentityProviders } from './idp/index.js';
 import { registerAudit } from './audit.js';
+import { registerUsers } from './users/index.js';
+import { registerGroups } from './groups/index.js';
 import { registerDev } from './dev/index.js';
 import { registerCompletion } from './completion.js';
 import { registerDemo } from './demo.js';
 
 export type Registrar = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerIdentityProviders, registerAudit, registerDev, registerCompletion, registerDemo];
+export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerIdentityProviders, registerUsers, registerGroups, registerAudit, registerDev, registerCompletion, registerDemo];
