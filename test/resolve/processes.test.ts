@@ -101,3 +101,37 @@ test('a rotated webhook secret and a deleted provider hold on the other process 
   assert.equal(await a.stop(), 0);
   assert.equal(await b.stop(), 0);
 });
+
+test("an operator's block through one process is refused by the other within a second, and unblock holds there too", async () => {
+  const env = await testEnv({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
+  const { token: admin } = await initServer(env.ALTER_DATA_DIR, env);
+  const issuer = await startFixtureIssuer();
+  const a = await spawnServer(env);
+  const b = await spawnServer(env);
+  const app = await api(a.url, admin, 'POST', '/v1/apps', { name: 'operator across processes' });
+  const key = await api(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
+  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
+  const token = await issuer.mint({ sub: 'blocked-by-operator' });
+  for (let i = 0; i < 2; i++) assert.equal((await resolveCall(b.url, key.key, { token })).status, 200);
+  const { items } = await api(a.url, admin, 'GET', `/v1/apps/${app.id}/users?external_id=blocked-by-operator`);
+
+  const until = async (want: number): Promise<number> => {
+    const from = Date.now();
+    let status = (await resolveCall(b.url, key.key, { token })).status;
+    while (status !== want && Date.now() - from < 3000) {
+      await new Promise((r) => setTimeout(r, 25));
+      status = (await resolveCall(b.url, key.key, { token })).status;
+    }
+    assert.equal(status, want);
+    return Date.now() - from;
+  };
+  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/users/${items[0].id}/block`);
+  const blockedAfter = await until(401);
+  assert.ok(blockedAfter < 1000, `refused by the other process after ${blockedAfter} ms`);
+  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/users/${items[0].id}/unblock`);
+  const unblockedAfter = await until(200);
+  assert.ok(unblockedAfter < 1000, `accepted again by the other process after ${unblockedAfter} ms`);
+
+  assert.equal(await a.stop(), 0);
+  assert.equal(await b.stop(), 0);
+});
