@@ -44,6 +44,10 @@ export const REGISTRY = {
   issuer_not_allowed: { status: 422, exit: EXIT.rejected },
   discovery_failed: { status: 422, exit: EXIT.rejected },
   wallet_credentials_rejected: { status: 422, exit: EXIT.rejected },
+  directory_credentials_rejected: { status: 422, exit: EXIT.rejected },
+  // A directory sync run that ended without applying: stopped by a safeguard, or failed.
+  sync_aborted: { status: 409, exit: EXIT.conflict },
+  sync_failed: { status: 502, exit: EXIT.failure },
   rate_limited: { status: 429, exit: EXIT.rateLimited },
   cancelled: { status: 400, exit: EXIT.failure },
   network: { status: 502, exit: EXIT.failure },

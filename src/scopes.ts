@@ -9,6 +9,7 @@ export const SCOPES = [
   'dashboard_identity_providers:read',
   'dashboard_identity_providers:delete',
   'dashboard_identity_providers:webhooks',
+  'dashboard_identity_providers:directory',
   'dashboard_audit:read',
   'dashboard_directory:read',
   'dashboard_directory:write',

@@ -19,6 +19,12 @@ const WEBHOOK_STATUS = [
 const USER = ['id', 'external_id', 'email', 'name', 'status', 'groups', 'roles', 'sources', 'last_seen_at', 'created_at', 'updated_at'];
 const GROUP = ['id', 'kind', 'name', 'members', 'source', 'created_at'];
 
+const SYNC_STATUS = ['provider_id', 'enabled', 'verification', 'interval', 'deletion_threshold', 'last_run', 'next_run_at', 'warnings'];
+const SYNC_RUN = [
+  'id', 'provider_id', 'trigger', 'dry_run', 'status', 'started_at', 'finished_at', 'users_seen', 'groups_seen', 'created', 'updated',
+  'blocked', 'unblocked', 'deprovisioned', 'memberships_added', 'memberships_removed', 'error',
+];
+
 const IDP = 'identity-providers';
 
 export const OUTPUT_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -44,6 +50,12 @@ export const OUTPUT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   [`${IDP} webhook rotate`]: WEBHOOK_SHOWN_ONCE,
   [`${IDP} webhook disable`]: WEBHOOK_STATUS,
   [`${IDP} webhook status`]: WEBHOOK_STATUS,
+  [`${IDP} sync enable`]: SYNC_STATUS,
+  [`${IDP} sync update`]: SYNC_STATUS,
+  [`${IDP} sync status`]: SYNC_STATUS,
+  [`${IDP} sync disable`]: SYNC_STATUS,
+  [`${IDP} sync run`]: SYNC_RUN,
+  [`${IDP} sync runs`]: SYNC_RUN,
   'users list': USER,
   'users show': [...USER, 'memberships', 'events'],
   'users block': USER,

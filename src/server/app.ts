@@ -8,6 +8,8 @@ import type { ServerContext } from './context.js';
 import { loggerOptions } from './logger.js';
 import { ROUTES } from './routes/index.js';
 import { createStoreFaultLog, sendRetryAfter } from './store-faults.js';
+import { createSyncRunner } from '../directory/sync-runner.js';
+import { startSyncScheduler, type SyncScheduler } from '../directory/sync-scheduler.js';
 
 /** Default body cap of the management API; routes with other needs set their own. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -42,7 +44,7 @@ function toAlterError(err: FastifyError | AlterError | Error): AlterError {
   return new AlterError('internal', 'internal error');
 }
 
-export async function buildServer(ctx: Omit<ServerContext, 'log' | 'storeFaults'>, opts: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(ctx: Omit<ServerContext, 'log' | 'storeFaults' | 'syncRunner'>, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(),
     bodyLimit: DEFAULT_BODY_LIMIT,
@@ -52,7 +54,19 @@ export async function buildServer(ctx: Omit<ServerContext, 'log' | 'storeFaults'
     forceCloseConnections: 'idle',
   });
   const storeFaults = createStoreFaultLog(app.log);
-  const context: ServerContext = { ...ctx, log: app.log, storeFaults };
+  const syncRunner = createSyncRunner({ db: ctx.store.db, sealer: ctx.sealer, invalidation: ctx.invalidation, allowPrivate: ctx.settings.allowPrivateIssuers, log: app.log });
+  const context: ServerContext = { ...ctx, log: app.log, storeFaults, syncRunner };
+  // Scheduled directory syncs run while the server serves; at close, runs in progress stop and
+  // apply nothing (their lease is released for another process).
+  let scheduler: SyncScheduler | undefined;
+  app.addHook('onReady', (done) => {
+    scheduler = startSyncScheduler(ctx.store.db, syncRunner, app.log);
+    done();
+  });
+  app.addHook('onClose', async () => {
+    scheduler?.stop();
+    await syncRunner.stop();
+  });
 
   app.setErrorHandler((err: FastifyError | AlterError, req, reply) => {
     const fault = !(err instanceof AlterError) && isStoreFault(err);

@@ -5,6 +5,7 @@ import type { Store } from '../store/database.js';
 import type { Sealer } from '../crypto/sealed.js';
 import type { Invalidation } from './invalidation.js';
 import type { StoreFaultLog } from './store-faults.js';
+import type { SyncRunner } from '../directory/sync-runner.js';
 
 export interface ServerSettings {
   /** Base URL the outside world reaches this server at, without a trailing slash. */
@@ -20,4 +21,6 @@ export interface ServerContext {
   invalidation: Invalidation;
   log: FastifyBaseLogger;
   storeFaults: StoreFaultLog;
+  /** Directory sync runs of this server process. */
+  syncRunner: SyncRunner;
 }

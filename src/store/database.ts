@@ -8,6 +8,7 @@ import { PatientSqliteDialect } from './sqlite-dialect.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-group-aliases.js';
 import * as m003 from './migrations/003-directory.js';
+import * as m004 from './migrations/004-directory-sync.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -35,7 +36,7 @@ export const PG_CONNECT_TIMEOUT_MS = 5_000;
 export const PG_QUERY_TIMEOUT_MS = 30_000;
 export const PG_POOL_SIZE = 10;
 
-const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002, '003-directory': m003 };
+const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002, '003-directory': m003, '004-directory-sync': m004 };
 
 const staticMigrations: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 

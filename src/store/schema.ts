@@ -210,4 +210,43 @@ export interface Database {
   wallet_sessions: WalletSessionsTable;
   cache_versions: CacheVersionsTable;
   user_events: UserEventsTable;
+  directory_syncs: DirectorySyncsTable;
+  sync_runs: SyncRunsTable;
+}
+
+/** Directory sync of one provider: sealed credentials, schedule, safeguard and the run lease. */
+export interface DirectorySyncsTable {
+  provider_id: string;
+  app_id: string;
+  /** JSON of the management-API credentials, sealed with the provider id as associated data. */
+  credentials: string;
+  /** verified | unverified */
+  verification: string;
+  interval_seconds: number;
+  /** `10%` or an absolute count such as `25`. */
+  deletion_threshold: string;
+  next_run_at: string;
+  /** Which process runs this provider's sync now, and until when (extended while it runs). */
+  lease_holder: string | null;
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SyncRunsTable {
+  id: string;
+  provider_id: string;
+  /** manual | schedule */
+  trigger: string;
+  dry_run: number;
+  /** running | succeeded | failed | aborted */
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  /** JSON of the counts (users_seen, created, …). */
+  counts: string;
+  /** JSON {phase, done, total} while running. */
+  progress: string | null;
+  /** JSON {code, message}. */
+  error: string | null;
 }

@@ -4,7 +4,8 @@
 import { AlterError } from '../../errors.js';
 
 export interface SourceProvider {
-  provider_type: 'auth0' | 'clerk' | 'okta' | string;
+  /** 'auth0', 'clerk' or 'okta'; any other type has no source (parseCredentials says so). */
+  provider_type: string;
   issuer: string;
   group_claim: string | null;
   role_claim: string | null;

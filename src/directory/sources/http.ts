@@ -177,17 +177,30 @@ export function shaped<T>(api: Api, call: Call, schema: z.ZodType<T>, value: unk
   throw new SourceError('bad_answer', `${api.name} answered ${describe(call)} in an unexpected shape (${where}: ${issue?.message ?? 'invalid'})`);
 }
 
+/** What one read carries from request to request. */
+export interface Session {
+  api: Api;
+  auth: Authorizer;
+  signal?: AbortSignal | undefined;
+}
+
+/** base + path + query, every value percent-encoded (spaces as %20, which every API reads as a space). */
+export function endpoint(api: Api, path: string, query: Record<string, string | number> = {}): string {
+  const q = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  return `${api.base}${path}${q.length ? `?${q.join('&')}` : ''}`;
+}
+
 /** GET a JSON document of a known shape; an access token the API refuses is fetched again once. */
-export async function getJson<T>(api: Api, auth: Authorizer, url: string, schema: z.ZodType<T>, signal?: AbortSignal): Promise<{ data: T; headers: Record<string, string> }> {
+export async function getJson<T>(s: Session, url: string, schema: z.ZodType<T>): Promise<{ data: T; headers: Record<string, string> }> {
   for (let retried = false; ; retried = true) {
-    const call: Call = { url, headers: { accept: 'application/json', ...(await auth.headers(signal)) }, signal };
-    const res = await send(api, call);
+    const call: Call = { url, headers: { accept: 'application/json', ...(await s.auth.headers(s.signal)) }, signal: s.signal };
+    const res = await send(s.api, call);
     // An expired or revoked access token answers 401; the credentials behind it may still be good.
-    if (res.status === 401 && auth.forget && !retried) {
-      auth.forget();
+    if (res.status === 401 && s.auth.forget && !retried) {
+      s.auth.forget();
       continue;
     }
-    return { data: shaped(api, call, schema, expectJson(api, call, res)), headers: res.headers };
+    return { data: shaped(s.api, call, schema, expectJson(s.api, call, res)), headers: res.headers };
   }
 }
 

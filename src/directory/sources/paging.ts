@@ -10,7 +10,7 @@ export interface Page<T, C> {
   next: C | null;
 }
 
-export async function readPages<T, C extends string | number>(api: Api, first: C, fetchPage: (cursor: C) => Promise<Page<T, C>>, onPage?: (items: T[]) => void): Promise<T[]> {
+export async function readPages<T, C>(api: Api, first: C, fetchPage: (cursor: C) => Promise<Page<T, C>>, onPage?: (items: T[]) => void): Promise<T[]> {
   const all: T[] = [];
   const seen = new Set<C>([first]);
   for (let cursor: C | null = first; cursor !== null; ) {

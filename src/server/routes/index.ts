@@ -13,7 +13,8 @@ import { walletRoutes } from '../../wallet/routes.js';
 import { webhookAdminRoutes } from './webhook-admin.js';
 import { webhookReceiverRoutes } from './webhooks.js';
 import { directoryRoutes } from './directory.js';
+import { directorySyncRoutes } from './directory-sync.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, directoryRoutes, walletRoutes];
+export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, directoryRoutes, directorySyncRoutes, walletRoutes];

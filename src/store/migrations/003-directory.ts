@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 type Db = Kysely<any>;
 
 /** The scopes this migration adds; tokens holding every scope before it (server init's) get them. */
-const NEW_SCOPES = ['dashboard_directory:read', 'dashboard_directory:write'];
+const NEW_SCOPES = ['dashboard_directory:read', 'dashboard_directory:write', 'dashboard_identity_providers:directory'];
 const SCOPES_BEFORE = [
   'dashboard_apps:read',
   'dashboard_apps:write',

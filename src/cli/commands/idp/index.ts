@@ -9,10 +9,11 @@ import { registerUpdate } from './update.js';
 import { registerDelete } from './delete.js';
 import { registerWebhook } from './webhook/index.js';
 import { registerTestToken } from './test-token.js';
+import { registerSync } from './sync/index.js';
 
 export type IdpRegistrar = (idp: Command, ctx: CliContext) => void;
 
-export const IDP_SUBCOMMANDS: IdpRegistrar[] = [registerDiscover, registerCreate, registerShow, registerUpdate, registerDelete, registerWebhook, registerTestToken];
+export const IDP_SUBCOMMANDS: IdpRegistrar[] = [registerDiscover, registerCreate, registerShow, registerUpdate, registerDelete, registerWebhook, registerSync, registerTestToken];
 
 export function registerIdentityProviders(program: Command, ctx: CliContext): void {
   const idp = withExamples(
