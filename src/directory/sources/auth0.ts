@@ -81,28 +81,33 @@ async function checkpointed<S extends { next?: string | undefined }, T>(s: Sessi
 // Oldest first: users created during the read land on the last page instead of shifting the others.
 const USERS_QUERY = { search_engine: 'v3', sort: 'created_at:1' };
 
+type AddUsers = (users: User[], total: number) => void;
+
+/** Reads every user `query` matches when Auth0 pages through them all; else returns its first page. */
+async function readCapped(s: Session, query: Record<string, string>, add: AddUsers): Promise<z.infer<typeof usersPage> | null> {
+  const first = await numberedPage(s, '/api/v2/users', query, 0, usersPage);
+  if (first.total > QUERY_CAP) return first;
+  await numbered(s, '/api/v2/users', query, usersPage, (p) => p.users, add, first);
+  return null;
+}
+
 async function readUsers(s: Session, builder: SnapshotBuilder): Promise<void> {
-  const first = await numberedPage(s, '/api/v2/users', USERS_QUERY, 0, usersPage);
-  const add = (users: User[]): void => builder.addUsers(users.map(snapshotUser), first.total);
-  if (first.total <= QUERY_CAP) {
-    await numbered(s, '/api/v2/users', USERS_QUERY, usersPage, (p) => p.users, add, first);
-    return;
-  }
+  let total: number | null = null;
+  const add: AddUsers = (users, pageTotal) => builder.addUsers(users.map(snapshotUser), total ?? pageTotal);
+  const over = await readCapped(s, USERS_QUERY, add);
+  if (!over) return;
+  total = over.total;
   // The range to split runs from the oldest user to the newest, both asked of Auth0 itself: its
   // clock, not ours. Users created after this moment belong to the next run.
   const newest = await numberedPage(s, '/api/v2/users', { ...USERS_QUERY, sort: 'created_at:-1' }, 0, usersPage);
-  const [from, to] = [first.users[0], newest.users[0]].map((u) => Date.parse(u?.created_at ?? '')) as [number, number];
+  const [from, to] = [over.users[0], newest.users[0]].map((u) => Date.parse(u?.created_at ?? '')) as [number, number];
   if (Number.isNaN(from) || Number.isNaN(to)) throw new SourceError('bad_answer', `${s.api.name} listed users without created_at; more than ${QUERY_CAP} users cannot be read without it`);
   await readRange(s, from, to, add);
 }
 
-async function readRange(s: Session, from: number, to: number, add: (users: User[]) => void): Promise<void> {
-  const query = { ...USERS_QUERY, q: `created_at:[${new Date(from).toISOString()} TO ${new Date(to).toISOString()}]` };
-  const first = await numberedPage(s, '/api/v2/users', query, 0, usersPage);
-  if (first.total <= QUERY_CAP) {
-    await numbered(s, '/api/v2/users', query, usersPage, (p) => p.users, add, first);
-    return;
-  }
+async function readRange(s: Session, from: number, to: number, add: AddUsers): Promise<void> {
+  const over = await readCapped(s, { ...USERS_QUERY, q: `created_at:[${new Date(from).toISOString()} TO ${new Date(to).toISOString()}]` }, add);
+  if (!over) return;
   if (from >= to) throw new SourceError('bad_answer', `${s.api.name} has more than ${QUERY_CAP} users created in the same millisecond (${new Date(from).toISOString()}); they cannot be listed`);
   // Inclusive millisecond bounds: the halves neither overlap nor leave a gap.
   const mid = Math.floor((from + to) / 2);
