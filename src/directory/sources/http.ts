@@ -33,7 +33,7 @@ export interface Authorizer {
 }
 
 // One page of 500 Clerk users is about 1 MiB; 8 MiB leaves room without letting one answer eat memory.
-export const PAGE_MAX_BYTES = 8 * 1_048_576;
+const PAGE_MAX_BYTES = 8 * 1_048_576;
 const TIMEOUT_MS = 30_000;
 const ATTEMPTS = 4;
 const BACKOFF_MS = 250;
@@ -96,7 +96,7 @@ function outboundFailure(api: Api, call: Call, err: unknown): SourceError {
  * One request, made to succeed if it can: 429s are waited out as the API asks, 5xx answers and
  * connection failures retried with backoff. Any other answer (2xx, 4xx) is returned as it is.
  */
-export async function send(api: Api, call: Call): Promise<SafeResponse> {
+async function send(api: Api, call: Call): Promise<SafeResponse> {
   let failures = 0;
   let waits = 0;
   while (true) {
@@ -158,7 +158,7 @@ function refusedBy(res: SafeResponse): boolean {
 }
 
 /** The JSON of a 200; anything else is an error the read cannot go past. */
-export function expectJson(api: Api, call: Call, res: SafeResponse): unknown {
+function expectJson(api: Api, call: Call, res: SafeResponse): unknown {
   if (refusedBy(res)) throw new SourceError('credentials_refused', `${api.name} refused the credentials (HTTP ${res.status} to ${describe(call)}${summary(res)})`);
   if (res.status !== 200) throw new SourceError('bad_answer', `${api.name} answered HTTP ${res.status} to ${describe(call)}${summary(res)}`);
   try {
@@ -168,7 +168,7 @@ export function expectJson(api: Api, call: Call, res: SafeResponse): unknown {
   }
 }
 
-export function shaped<T>(api: Api, call: Call, schema: z.ZodType<T>, value: unknown): T {
+function shaped<T>(api: Api, call: Call, schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   // The path and the expectation, never the value: a wrong shape may still hold personal data.
@@ -204,7 +204,7 @@ export async function getJson<T>(s: Session, url: string, schema: z.ZodType<T>):
   }
 }
 
-export interface AccessToken {
+interface AccessToken {
   accessToken: string;
   expiresIn: number;
 }
