@@ -11,6 +11,8 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startFixtureIssuer, type FixtureIssuer } from '../helpers/fixture-issuer.js';
 import { cli, type CliResult } from '../helpers/cli.js';
 import { ClerkDouble } from '../helpers/directory-doubles/clerk.js';
+import { Auth0Double } from '../helpers/directory-doubles/auth0.js';
+import { OktaDouble } from '../helpers/directory-doubles/okta.js';
 import { createResolveApp, type ResolveApp } from '../resolve/setup.js';
 
 after(cleanupAll);
@@ -199,4 +201,33 @@ test('bad input: refused credentials (exit 8, nothing saved), malformed JSON, a 
   assert.equal(disabled.code, 0);
   assert.equal(disabled.json<any>().enabled, false);
   assert.equal((await w.users()).length, 5, 'the synced users stay');
+});
+
+test('Auth0 past the 1,000-result cap and Okta with a private-key service app, through the server: every user, role and group arrives', async () => {
+  const auth0Issuer = await startFixtureIssuer({ template: 'auth0-tenant.json' });
+  const auth0 = await Auth0Double.start({ users: 1_100, domain: new URL(auth0Issuer.issuer).host });
+  const oktaIssuer = await startFixtureIssuer({ template: 'okta-org.json' });
+  const okta = await OktaDouble.start({ users: 230, groups: 4 });
+  const cases = [
+    { issuer: auth0Issuer, claims: { group_claim: 'org_name' }, credentials: auth0.credentials, users: auth0.users.length },
+    { issuer: oktaIssuer, claims: { group_claim: 'groups' }, credentials: await okta.serviceApp({ alg: 'ES256' }), users: okta.users.length },
+  ];
+  for (const c of cases) {
+    const app = await createResolveApp(server, { issuer_url: c.issuer.issuer, ...c.claims });
+    const base = `/v1/apps/${app.appId}/identity-providers/${app.providerId}/sync`;
+    const enabled = await server.api('POST', `${base}/enable`, { credentials: c.credentials });
+    assert.equal(enabled.status, 200, JSON.stringify(enabled.body));
+    assert.equal(enabled.body.verification, 'verified');
+    let run = (await server.api('POST', `${base}/runs`, {})).body;
+    while (run.status === 'running') {
+      await new Promise((r) => setTimeout(r, 100));
+      run = (await server.api('GET', `${base}/runs/${run.id}`)).body;
+    }
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    assert.equal(run.users_seen, c.users);
+    const stored = await server.server.store.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('provider_id', '=', app.providerId!).executeTakeFirstOrThrow();
+    assert.equal(Number(stored.n), c.users);
+    const groups = (await server.api('GET', `/v1/apps/${app.appId}/groups?limit=1000`)).body.items;
+    assert.ok(groups.length > 0 && groups.every((g: any) => g.source === 'sync'));
+  }
 });
