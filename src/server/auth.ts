@@ -8,6 +8,7 @@ import { PAT_PREFIX, safeEqual, sha256Hex } from '../crypto/tokens.js';
 import type { Database } from '../store/schema.js';
 import { findTokenByHash, type TokenRow } from '../store/repos/tokens.js';
 import { findApp, type AppRow } from '../store/repos/apps.js';
+import { findProviderById, type ProviderRow } from '../store/repos/identity-providers.js';
 import { nowIso } from '../store/database.js';
 import { isStoreFault } from '../store/faults.js';
 import type { Scope } from '../scopes.js';
@@ -81,4 +82,14 @@ export async function requireApp(db: Kysely<Database>, p: Principal, appId: stri
   const app = await findApp(db, appId);
   if (!app) throw new AlterError('not_found', `app ${appId} not found`);
   return app;
+}
+
+/** Authenticates, checks `scope` and the app, and finds the app's provider `providerId` (404 otherwise). */
+export async function authoriseProvider(db: Kysely<Database>, req: FastifyRequest, scope: Scope, appId: string, providerId: string): Promise<{ principal: Principal; provider: ProviderRow }> {
+  const principal = await authenticate(db, req);
+  requireScope(principal, scope);
+  await requireApp(db, principal, appId);
+  const provider = await findProviderById(db, providerId);
+  if (provider?.app_id !== appId) throw new AlterError('not_found', `identity provider ${providerId} not found in app ${appId}`);
+  return { principal, provider };
 }

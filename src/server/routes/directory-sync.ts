@@ -4,11 +4,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
-import { authenticate, requireApp, requireScope, type Principal } from '../auth.js';
+import { authoriseProvider, type Principal } from '../auth.js';
 import { parseBody } from '../validate.js';
 import { AlterError } from '../../errors.js';
 import { recordAudit } from '../../store/repos/audit.js';
-import { findProviderById, type ProviderRow } from '../../store/repos/identity-providers.js';
+import type { ProviderRow } from '../../store/repos/identity-providers.js';
 import { findRun, findSync, latestRun, listRuns, type SyncRow } from '../../store/repos/directory-syncs.js';
 import { createDirectorySource, parseCredentials } from '../../directory/sources/index.js';
 import { DEFAULT_INTERVAL, DEFAULT_THRESHOLD, parseInterval, parseThreshold } from '../../directory/sync-settings.js';
@@ -32,15 +32,8 @@ export function directorySyncRoutes(app: FastifyInstance, ctx: ServerContext): v
   const { db } = ctx.store;
   const base = '/v1/apps/:appId/identity-providers/:providerId/sync';
 
-  async function authorise(req: FastifyRequest<Params>): Promise<{ principal: Principal; provider: ProviderRow }> {
-    const principal = await authenticate(db, req);
-    requireScope(principal, 'dashboard_identity_providers:directory');
-    const { appId, providerId } = req.params;
-    await requireApp(db, principal, appId);
-    const provider = await findProviderById(db, providerId);
-    if (!provider || provider.app_id !== appId) throw new AlterError('not_found', `identity provider ${providerId} not found in app ${appId}`);
-    return { principal, provider };
-  }
+  const authorise = (req: FastifyRequest<Params>): Promise<{ principal: Principal; provider: ProviderRow }> =>
+    authoriseProvider(db, req, 'dashboard_identity_providers:directory', req.params.appId, req.params.providerId);
 
   async function requireSync(provider: ProviderRow): Promise<SyncRow> {
     const sync = await findSync(db, provider.id);

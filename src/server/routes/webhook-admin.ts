@@ -4,12 +4,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
-import { authenticate, requireApp, requireScope, type Principal } from '../auth.js';
+import { authoriseProvider, type Principal } from '../auth.js';
 import { parseBody } from '../validate.js';
 import { AlterError } from '../../errors.js';
 import { nowIso } from '../../store/database.js';
 import { recordAudit } from '../../store/repos/audit.js';
-import { findProviderById, type ProviderRow } from '../../store/repos/identity-providers.js';
+import type { ProviderRow } from '../../store/repos/identity-providers.js';
 import { disableWebhook, enableWebhook, findWebhook, rotateWebhookSecret, webhookSecretAad, type WebhookRow } from '../../store/repos/webhooks.js';
 import { adapterFor } from '../../idp/webhooks/adapters.js';
 import type { WebhookAdapter } from '../../idp/webhooks/scheme.js';
@@ -54,15 +54,8 @@ export function webhookAdminRoutes(app: FastifyInstance, ctx: ServerContext): vo
   const { db } = ctx.store;
   const base = '/v1/apps/:appId/identity-providers/:providerId/webhook';
 
-  async function authorise(req: FastifyRequest<Params>): Promise<{ principal: Principal; provider: ProviderRow }> {
-    const principal = await authenticate(db, req);
-    requireScope(principal, 'dashboard_identity_providers:webhooks');
-    const { appId, providerId } = req.params;
-    await requireApp(db, principal, appId);
-    const provider = await findProviderById(db, providerId);
-    if (provider?.app_id !== appId) throw new AlterError('not_found', `identity provider ${providerId} not found in app ${appId}`);
-    return { principal, provider };
-  }
+  const authorise = (req: FastifyRequest<Params>): Promise<{ principal: Principal; provider: ProviderRow }> =>
+    authoriseProvider(db, req, 'dashboard_identity_providers:webhooks', req.params.appId, req.params.providerId);
 
   /** The given secret if the scheme accepts it, else a generated one; Svix (Clerk) secrets must be given. */
   function chooseSecret(adapter: WebhookAdapter, body: unknown): { secret: string; generated: boolean } {
