@@ -25,6 +25,8 @@ const SYNC_RUN = [
   'blocked', 'unblocked', 'deprovisioned', 'memberships_added', 'memberships_removed', 'error',
 ];
 
+const SCIM_SHOWN_ONCE = ['provider_id', 'enabled', 'base_url', 'token', 'match_attribute'];
+
 const IDP = 'identity-providers';
 
 export const OUTPUT_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -56,6 +58,12 @@ export const OUTPUT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   [`${IDP} sync disable`]: SYNC_STATUS,
   [`${IDP} sync run`]: SYNC_RUN,
   [`${IDP} sync runs`]: SYNC_RUN,
+  [`${IDP} scim enable`]: SCIM_SHOWN_ONCE,
+  [`${IDP} scim rotate`]: SCIM_SHOWN_ONCE,
+  [`${IDP} scim disable`]: ['provider_id', 'enabled', 'base_url'],
+  [`${IDP} scim status`]: [
+    'provider_id', 'enabled', 'base_url', 'match_attribute', 'group_name_attribute', 'token_set_at', 'requests', 'errors', 'last_request_at', 'last_error', 'users', 'groups',
+  ],
   'users list': USER,
   'users show': [...USER, 'memberships', 'events'],
   'users block': USER,

@@ -4,6 +4,7 @@ import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const PAT_PREFIX = 'alter_pat_';
 export const KEY_PREFIX = 'alter_key_';
+export const SCIM_TOKEN_PREFIX = 'alter_scim_';
 
 /** 32 random bytes, URL-safe, behind a prefix that secret scanners can match. */
 export function newSecret(prefix: string): string {

@@ -212,6 +212,50 @@ export interface Database {
   user_events: UserEventsTable;
   directory_syncs: DirectorySyncsTable;
   sync_runs: SyncRunsTable;
+  scim_configs: ScimConfigsTable;
+  scim_users: ScimUsersTable;
+  scim_groups: ScimGroupsTable;
+}
+
+/** SCIM provisioning of one provider. */
+export interface ScimConfigsTable {
+  provider_id: string;
+  app_id: string;
+  /** SHA-256 of the bearer token (alter_scim_…), which is shown once. */
+  token_hash: string;
+  /** externalId | userName: which SCIM attribute carries the token subject (users.external_id). */
+  match_attribute: string;
+  /** displayName | externalId: which SCIM attribute names the group as group claims do. */
+  group_name_attribute: string;
+  token_set_at: string;
+  requests: Generated<number>;
+  errors: Generated<number>;
+  last_request_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+/** The SCIM view of a directory user; the row exists while the user is provisioned by SCIM. */
+export interface ScimUsersTable {
+  user_id: string;
+  provider_id: string;
+  user_name: string;
+  user_name_key: string;
+  external_id: string | null;
+  /** JSON of the SCIM attributes as last written (ScimUserFields). */
+  resource: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The SCIM view of a directory group (kind `group`). */
+export interface ScimGroupsTable {
+  group_id: string;
+  provider_id: string;
+  display_name: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /** Directory sync of one provider: sealed credentials, schedule, safeguard and the run lease. */

@@ -14,7 +14,8 @@ import { webhookAdminRoutes } from './webhook-admin.js';
 import { webhookReceiverRoutes } from './webhooks.js';
 import { directoryRoutes } from './directory.js';
 import { directorySyncRoutes } from './directory-sync.js';
+import { scimAdminRoutes } from './scim-admin.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, directoryRoutes, directorySyncRoutes, walletRoutes];
+export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, directoryRoutes, directorySyncRoutes, scimAdminRoutes, walletRoutes];

@@ -10,10 +10,11 @@ import { registerDelete } from './delete.js';
 import { registerWebhook } from './webhook/index.js';
 import { registerTestToken } from './test-token.js';
 import { registerSync } from './sync/index.js';
+import { registerScim } from './scim/index.js';
 
 export type IdpRegistrar = (idp: Command, ctx: CliContext) => void;
 
-export const IDP_SUBCOMMANDS: IdpRegistrar[] = [registerDiscover, registerCreate, registerShow, registerUpdate, registerDelete, registerWebhook, registerSync, registerTestToken];
+export const IDP_SUBCOMMANDS: IdpRegistrar[] = [registerDiscover, registerCreate, registerShow, registerUpdate, registerDelete, registerWebhook, registerSync, registerScim, registerTestToken];
 
 export function registerIdentityProviders(program: Command, ctx: CliContext): void {
   const idp = withExamples(
