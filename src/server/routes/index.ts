@@ -15,7 +15,8 @@ import { webhookReceiverRoutes } from './webhooks.js';
 import { directoryRoutes } from './directory.js';
 import { directorySyncRoutes } from './directory-sync.js';
 import { scimAdminRoutes } from './scim-admin.js';
+import { scimRoutes } from './scim.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, directoryRoutes, directorySyncRoutes, scimAdminRoutes, walletRoutes];
+export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, directoryRoutes, directorySyncRoutes, scimAdminRoutes, scimRoutes, walletRoutes];
