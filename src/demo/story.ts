@@ -53,7 +53,7 @@ async function waitForHealth(url: string): Promise<void> {
 }
 
 export function storySteps(s: DemoSession): Step[] {
-  const state: { apiUrl?: string; adminToken?: string; issuer?: string; appId?: string; providerId?: string; runtimeKey?: string; userToken?: string; webhookUrl?: string } = {};
+  const state: { apiUrl?: string; adminToken?: string; issuer?: string; appId?: string; providerId?: string; runtimeKey?: string; userToken?: string; webhookUrl?: string; scimUrl?: string; scimToken?: string } = {};
 
   /** POST /v1/identity/resolve as the app backend would, shown as the equivalent curl line. */
   const resolve = async (): Promise<{ status: number; body: Record<string, unknown> }> => {
@@ -205,6 +205,38 @@ export function storySteps(s: DemoSession): Step[] {
         const st = json(await s.run(['idp', 'webhook', 'status', '--provider', state.providerId!]), 'idp webhook status');
         if (typeof st.events_received !== 'number' || st.events_received < 1) throw new Error('no event counted as received');
         if (st.last_event_type !== 'user.deleted') throw new Error(`last event type ${String(st.last_event_type)}, expected user.deleted`);
+      },
+    },
+    {
+      title: 'alter idp scim enable: the SCIM base URL and its bearer token',
+      async run() {
+        const scim = json(await s.run(['idp', 'scim', 'enable', '--provider', state.providerId!]), 'idp scim enable');
+        if (typeof scim.base_url !== 'string' || typeof scim.token !== 'string') throw new Error('no SCIM base URL or token printed');
+        state.scimUrl = scim.base_url;
+        state.scimToken = scim.token;
+        s.say(`\n$ export SCIM_TOKEN=${scim.token}   # the token printed above, as Okta or Entra ID would hold it`);
+      },
+    },
+    {
+      title: 'a SCIM push, as Okta sends it: bob is provisioned before he ever signs in',
+      async run() {
+        const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'bob@example.com', externalId: 'bob', name: { givenName: 'Bob', familyName: 'Builder' }, emails: [{ primary: true, value: 'bob@example.com', type: 'work' }], active: true };
+        s.say(`\n$ curl -s -X POST ${state.scimUrl}/Users -H "Authorization: Bearer $SCIM_TOKEN" -H 'Content-Type: application/scim+json' -d '${JSON.stringify(user)}'`);
+        const res = await fetch(`${state.scimUrl}/Users`, { method: 'POST', headers: { authorization: `Bearer ${state.scimToken}`, 'content-type': 'application/scim+json' }, body: JSON.stringify(user) });
+        const body = (await res.json()) as Record<string, unknown>;
+        s.say(`HTTP ${res.status}\n${JSON.stringify(body, null, 2)}`);
+        if (res.status !== 201 || body.active !== true) throw new Error(`SCIM create answered ${res.status}, expected 201 and an active user`);
+      },
+    },
+    {
+      title: 'alter users list: the directory, alice deprovisioned by the webhook, bob from SCIM',
+      async run() {
+        const res = await s.run(['users', 'list', '--output', 'json', '--fields', 'external_id,status,sources']);
+        expectOk(res, 'users list');
+        const users = JSON.parse(res.stdout) as Array<{ external_id: string; status: string; sources: string[] }>;
+        const byId = new Map(users.map((u) => [u.external_id, u]));
+        if (byId.get('alice')?.status !== 'deprovisioned') throw new Error('alice is not listed as deprovisioned');
+        if (byId.get('bob')?.status !== 'active' || !byId.get('bob')?.sources.includes('scim')) throw new Error('bob is not listed as an active SCIM user');
       },
     },
   ];

@@ -35,7 +35,7 @@ test('alter demo runs the whole story, exits 0 well under a minute, and leaves n
   assert.equal(res.code, 0, `${res.stdout.slice(-3000)}\n${res.stderr}`);
   assert.ok(seconds < 45, `took ${seconds} s`);
   const summary = res.stdout.split('\n').filter((l) => /^[✓✗] /.test(l));
-  assert.equal(summary.length, 14, summary.join('\n'));
+  assert.equal(summary.length, 17, summary.join('\n'));
   assert.ok(summary.every((l) => l.startsWith('✓')), summary.join('\n'));
   for (const typed of ['$ alter server init', '$ alter auth login', '$ alter apps create', '$ alter idp discover', '$ alter idp create', '$ alter keys mint', '$ alter idp webhook enable', '$ alter dev webhook send', '$ alter idp webhook status', '$ curl -s -X POST']) {
     assert.ok(res.stdout.includes(typed), `shows ${typed}`);
