@@ -17,8 +17,10 @@ export function applyToDocument(doc: Bag, op: Op, path: PatchPath, value: unknow
   const key = keyOf(container, name) ?? name;
   const v = value === undefined ? undefined : jsonCopy(value, path.attribute);
   const next = update(container[key], op, path, v, MULTI_VALUED.has(name));
+  // Bounded after every operation, not only at the end: a thousand operations that each add a
+  // thousand values must not grow one attribute into a million before anything checks it.
   if (next === undefined) delete container[key];
-  else container[key] = next;
+  else container[key] = jsonCopy(next, path.attribute);
 }
 
 /** The enterprise extension's attributes live in their own object, as SCIM renders them. */

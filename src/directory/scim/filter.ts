@@ -139,6 +139,8 @@ const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 interface Scope {
   resolve: Resolver;
+  /** `attr.` inside `attr[…]`: the sub-attributes there are named relative to it. */
+  prefix: string;
   /** Whether `attr[…]` may appear: at the top, not inside brackets. */
   valuePaths: boolean;
 }
@@ -148,7 +150,7 @@ function parse(text: string, resolve: Resolver, valuePaths: boolean): Filter {
   const tokens = tokenize(text);
   if (tokens.length === 0) throw fail('the filter is empty');
   const parser = new Parser(tokens);
-  const filter = parser.or({ resolve, valuePaths }, 0);
+  const filter = parser.or({ resolve, prefix: '', valuePaths }, 0);
   parser.expectEnd();
   return filter;
 }
@@ -191,17 +193,20 @@ class Parser {
   }
 
   private attributeExpression(attr: Token, scope: Scope, depth: number): Filter {
-    if (this.peek()?.kind !== '[') return this.comparison(attr.text, scope.resolve(attr.text));
+    if (this.peek()?.kind !== '[') {
+      const path = scope.prefix + attr.text;
+      return this.comparison(path, scope.resolve(path));
+    }
     if (!scope.valuePaths) throw fail(`a "[" cannot appear inside brackets (position ${this.peek()?.pos})`);
     this.i++;
     const sub = this.subAttributeAfterBracket();
     if (sub === null) {
       // members[value eq "x"]: the bracket compares sub-attributes of the attribute before it.
-      return this.group({ resolve: (p) => scope.resolve(`${attr.text}.${p}`), valuePaths: false }, depth, ']');
+      return this.group({ resolve: scope.resolve, prefix: `${attr.text}.`, valuePaths: false }, depth, ']');
     }
     // emails[type eq "work"].value eq "x": alter keeps no email types, so the selection is checked
     // for syntax and dropped; what is compared is emails.value.
-    this.group({ resolve: anySubAttribute, valuePaths: false }, depth, ']');
+    this.group({ resolve: anySubAttribute, prefix: '', valuePaths: false }, depth, ']');
     this.i++;
     const path = `${attr.text}.${sub}`;
     return this.comparison(path, scope.resolve(path));

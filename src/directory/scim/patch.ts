@@ -76,7 +76,16 @@ interface Target {
   fromValue: boolean;
 }
 
-/** The operation, one per attribute: a path-less value's keys are paths (`"name.givenName"`). */
+/**
+ * The operations, one per attribute: a path-less value's keys are paths (`"name.givenName"`). As
+ * many as MAX_OPERATIONS in all, so that a value with a million keys is refused, not worked through.
+ */
+function targetsOf(ops: PatchOp[]): Target[] {
+  const all = ops.flatMap(targets);
+  if (all.length > MAX_OPERATIONS) throw invalidValue(`a PATCH changes at most ${MAX_OPERATIONS} attributes`);
+  return all;
+}
+
 function targets(op: PatchOp): Target[] {
   if (op.path !== null) return [{ op: op.op, path: op.path, value: op.value, fromValue: false }];
   const out: Target[] = [];
@@ -112,7 +121,7 @@ function invalidPathOn(path: PatchPath): never {
 /** The user's fields after the operations, in order. `current` is not changed. */
 export function applyUserPatch(current: ScimUserFields, ops: PatchOp[]): ScimUserFields {
   const doc = userDocument(current);
-  for (const target of ops.flatMap(targets)) {
+  for (const target of targetsOf(ops)) {
     const { op, path, value } = target;
     if (READ_ONLY.has(path.attribute)) mutability(path.attribute);
     // Read-only on a User, and a secret alter does not keep.
@@ -134,7 +143,7 @@ export function groupPatchChanges(ops: PatchOp[]): GroupChanges {
     if (members > MAX_MEMBERS) throw invalidValue(`at most ${MAX_MEMBERS} members can be given in one request`);
     return ids;
   };
-  for (const { op, path, value, fromValue } of ops.flatMap(targets)) {
+  for (const { op, path, value, fromValue } of targetsOf(ops)) {
     const attribute = path.attribute;
     // Okta puts the group's own id in a path-less replace; it names the group, it does not change it.
     if (attribute === 'id' && fromValue) continue;
