@@ -49,9 +49,9 @@ export function claimList(claims: Claims, name: string | null, debug?: ClaimDebu
   if (!name) return [];
   const value = readClaim(claims, name);
   if (value === undefined || value === null) return [];
-  if (typeof value === 'string') return unique(value.split(/\s+/).filter(Boolean));
+  if (typeof value === 'string') return unique(value.split(/\s+/).filter(storable));
   if (Array.isArray(value)) {
-    const strings = value.filter((v): v is string => typeof v === 'string' && v.length > 0);
+    const strings = value.filter((v): v is string => typeof v === 'string' && storable(v));
     if (strings.length !== value.length) debug?.('claim list has non-string elements; they are ignored', { claim: name, ignored: value.length - strings.length });
     return unique(strings);
   }
@@ -66,5 +66,10 @@ function unique(values: string[]): string[] {
 /** A standard profile claim (email, name) when it is a non-empty string; anything else is null. */
 export function stringClaim(claims: Claims, name: string): string | null {
   const value = claims[name];
-  return typeof value === 'string' && value.length > 0 ? value : null;
+  return typeof value === 'string' && storable(value) ? value : null;
+}
+
+/** Non-empty and free of NUL, which PostgreSQL text cannot hold: such a value is ignored. */
+function storable(value: string): boolean {
+  return value.length > 0 && !value.includes('\u0000');
 }

@@ -247,6 +247,8 @@ export function checkAudience(jwt: ParsedJwt, policy: VerifyPolicy): TokenFailur
 
 export function userIdOf(jwt: ParsedJwt, policy: VerifyPolicy): string | TokenFailure {
   const value = readClaim(jwt.payload, policy.userIdClaim);
+  // PostgreSQL text cannot hold NUL, and no provider issues such an id: the token is malformed.
+  if (typeof value === 'string' && value.includes('\u0000')) return fail('malformed', `the user-id claim ${JSON.stringify(policy.userIdClaim)} contains a NUL character`);
   if (typeof value === 'string' && value.length > 0) return value;
   if (value === undefined) return fail('missing_claim', `the user-id claim ${JSON.stringify(policy.userIdClaim)} is missing`);
   return fail('missing_claim', `the user-id claim ${JSON.stringify(policy.userIdClaim)} is ${JSON.stringify(value)}; it must be a non-empty string`);

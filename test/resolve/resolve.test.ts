@@ -205,3 +205,11 @@ test('bodies: over 64 KiB is 413; not JSON, not an object or a non-string token 
   const plain = await app.resolve(JSON.stringify({ token: await mint({ sub: 'ivy' }) }), { raw: true, contentType: 'text/plain' });
   assert.equal(plain.status, 200);
 });
+
+test('NUL characters, which PostgreSQL cannot store: in the user id the token is malformed; in groups, email or name they are ignored (never a 500)', async () => {
+  await expectReason(await mint({ sub: 'nul\u0000user' }), 'malformed');
+  const res = await app.resolve({ token: await mint({ sub: 'nul-free', email: 'a\u0000@example.com', name: 'N\u0000', 'https://alter.dev/groups': ['ok', 'bad\u0000'] }) });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual(res.body.groups, ['ok']);
+  assert.equal(res.body.user.email, null);
+});

@@ -129,3 +129,12 @@ test('a delivery checked against a secret replaced before its transaction counts
   assert.equal(await recordReceived(db(server), p.providerId, before.secret!, { count: 1, lastType: 'x', now: new Date().toISOString() }), false);
   assert.equal((await status(server, p)).events_received, 0);
 });
+
+test('NUL characters in ids (which PostgreSQL cannot store) are a 400, never a 500, and change nothing', async () => {
+  const { p, secret } = await generic();
+  for (const event of [{ id: 'evt\u0000', type: 'user.deleted', user_id: 'u1' }, { id: 'evt-nul', type: 'user.deleted', user_id: 'u\u00001' }, { id: 'evt-nul-2', type: 'membership.added', user_id: 'u1', group: 'g\u0000' }]) {
+    const res = await sendWithHeader(p.hookUrl, secret, genericEvents(event));
+    assert.equal(res.status, 400, `${JSON.stringify(event)}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  assert.equal(await userOf(server, p, 'u1'), undefined);
+});

@@ -55,8 +55,9 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A usable string value: non-empty and free of NUL (which PostgreSQL text cannot hold). */
 export function nonEmptyString(v: unknown): string | null {
-  return typeof v === 'string' && v.length > 0 ? v : null;
+  return typeof v === 'string' && v.length > 0 && !v.includes('\u0000') ? v : null;
 }
 
 /** An ISO timestamp from a date string or epoch seconds/milliseconds; null when unusable. */
