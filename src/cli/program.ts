@@ -27,6 +27,9 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(new Option('--app <id>', 'the app to act on (env: ALTER_APP_ID; else the linked workspace)'))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'jsonl']))
     .addOption(new Option('--fields <names>', 'only these top-level fields, comma-separated').argParser(parseFields))
+    // Every command's --help lists the global options it accepts, as gh shows inherited flags
+    // (set before the commands are added: they inherit it).
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
