@@ -18,6 +18,28 @@ describe('HTTP errors', () => {
     return { status: res.status, body: await res.json() };
   }
 
+  test('a body over the limit is answered 413 and the client reads it, even while still sending megabytes; so is a 401 given before the body is read', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      for (const [path, size, want] of [['/v1/webhooks/idp/idp_nothing', 5_000_000, 413], ['/v1/apps', 8_500_000, 413], ['/v1/identity/resolve', 5_000_000, 401]] as const) {
+        try {
+          const res = await fetch(s.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(size) });
+          await res.text();
+          outcomes.push(res.status === want ? 'ok' : `${path}: ${res.status}`);
+        } catch (err) {
+          outcomes.push(`${path}: ${String((err as { cause?: { code?: string } }).cause?.code ?? err)}`);
+        }
+      }
+    }
+    assert.deepEqual(outcomes.filter((o) => o !== 'ok'), [], 'every client read its answer (no EPIPE or reset)');
+  });
+
+  test('/readyz answers 200 while the store answers; /healthz does not ask the store', async () => {
+    const res = await fetch(`${s.url}/readyz`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ready' });
+  });
+
   test('/healthz answers 200', async () => {
     const res = await fetch(`${s.url}/healthz`);
     assert.equal(res.status, 200);

@@ -5,7 +5,7 @@
 //
 // The document belongs to the caller and is changed in place; values from the request are copied
 // (bounded, prototype-free) before they enter it.
-import { badRequest } from './errors.js';
+import { badRequest, quote } from './errors.js';
 import type { CompareOp, Filter, FilterValue } from './filter.js';
 import { ENTERPRISE_USER_URN, MULTI_VALUED, type PatchPath } from './path.js';
 import { bag, field, isObject, jsonCopy, keyOf, toBoolean, type Bag } from './values.js';
@@ -15,12 +15,13 @@ export type Op = 'add' | 'replace' | 'remove';
 export function applyToDocument(doc: Bag, op: Op, path: PatchPath, value: unknown): void {
   const { container, name } = locate(doc, path.attribute);
   const key = keyOf(container, name) ?? name;
-  const v = value === undefined ? undefined : jsonCopy(value, path.attribute);
+  const what = quote(path.attribute);
+  const v = value === undefined ? undefined : jsonCopy(value, what);
   const next = update(container[key], op, path, v, MULTI_VALUED.has(name));
   // Bounded after every operation, not only at the end: a thousand operations that each add a
   // thousand values must not grow one attribute into a million before anything checks it.
   if (next === undefined) delete container[key];
-  else container[key] = jsonCopy(next, path.attribute);
+  else container[key] = jsonCopy(next, what);
 }
 
 /** The enterprise extension's attributes live in their own object, as SCIM renders them. */
@@ -102,6 +103,7 @@ function withSubAttribute(target: Bag, sub: string, v: unknown): Bag {
 
 /** `emails[type eq "work"]…`: the values the filter selects. */
 function updateSelected(list: unknown[], op: Op, filter: Filter, sub: string | null, v: unknown): unknown[] {
+  if (sub === null && op !== 'remove' && !isObject(v)) throw badRequest('invalidValue', 'a value selected by a filter must be set to an object');
   const selected = new Set(list.filter((item): item is Bag => isObject(item) && matches(filter, item)));
   if (op === 'remove' && sub === null) return list.filter((item) => !selected.has(item as Bag));
   if (selected.size === 0) return op === 'remove' ? list : [...list, created(filter, sub, v)];
@@ -120,9 +122,7 @@ function updateSelected(list: unknown[], op: Op, filter: Filter, sub: string | n
 function created(filter: Filter, sub: string | null, v: unknown): Bag {
   const item = equalities(filter);
   if (item === null) throw badRequest('noTarget', 'the filter selects no value and does not describe a new one');
-  if (sub !== null) return withSubAttribute(item, sub, v);
-  if (!isObject(v)) throw badRequest('invalidValue', 'a value selected by a filter must be an object');
-  return merged(item, v) as Bag;
+  return sub === null ? (merged(item, v) as Bag) : withSubAttribute(item, sub, v);
 }
 
 function equalities(filter: Filter): Bag | null {
@@ -136,7 +136,7 @@ function equalities(filter: Filter): Bag | null {
 }
 
 /** Whether one value of a multi-valued attribute satisfies a filter (strings are caseExact=false). */
-export function matches(filter: Filter, item: unknown): boolean {
+function matches(filter: Filter, item: unknown): boolean {
   switch (filter.kind) {
     case 'and':
       return matches(filter.left, item) && matches(filter.right, item);
@@ -168,14 +168,23 @@ function compare(actual: unknown, op: CompareOp, expected: FilterValue): boolean
   else if (typeof expected === 'string' && typeof actual === 'string') [a, e] = [actual.toLowerCase(), expected.toLowerCase()];
   else return op === 'ne';
   switch (op) {
-    case 'eq': return a === e;
-    case 'ne': return a !== e;
-    case 'co': return typeof a === 'string' && a.includes(e as string);
-    case 'sw': return typeof a === 'string' && a.startsWith(e as string);
-    case 'ew': return typeof a === 'string' && a.endsWith(e as string);
-    case 'gt': return a > e;
-    case 'ge': return a >= e;
-    case 'lt': return a < e;
-    case 'le': return a <= e;
+    case 'eq':
+      return a === e;
+    case 'ne':
+      return a !== e;
+    case 'co':
+      return typeof a === 'string' && a.includes(e as string);
+    case 'sw':
+      return typeof a === 'string' && a.startsWith(e as string);
+    case 'ew':
+      return typeof a === 'string' && a.endsWith(e as string);
+    case 'gt':
+      return a > e;
+    case 'ge':
+      return a >= e;
+    case 'lt':
+      return a < e;
+    case 'le':
+      return a <= e;
   }
 }

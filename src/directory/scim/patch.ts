@@ -2,7 +2,7 @@
 // path-less operations whose value is a set of attributes (with dotted or URN-prefixed keys), booleans
 // as strings, member lists to add and remove. parsePatch checks the shape; the appliers give the
 // meaning for a User (the new fields) and for a Group (the changes to make).
-import { badRequest } from './errors.js';
+import { badRequest, quote } from './errors.js';
 import { applyToDocument, type Op } from './document.js';
 import type { Filter } from './filter.js';
 import { ENTERPRISE_USER_URN, parsePath, type PatchPath } from './path.js';
@@ -115,7 +115,7 @@ function mutability(attribute: string): never {
 }
 
 function invalidPathOn(path: PatchPath): never {
-  throw badRequest('invalidPath', `${path.attribute} has no sub-attributes or values to select`);
+  throw badRequest('invalidPath', `${quote(path.attribute)} has no sub-attributes or values to select`);
 }
 
 /** The user's fields after the operations, in order. `current` is not changed. */

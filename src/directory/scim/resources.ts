@@ -76,7 +76,7 @@ export function userFromScim(body: unknown): ScimUserFields {
     else if (!NOT_KEPT.has(name) && v !== undefined && v !== null) extra[name] = v;
   }
   fields.userName = requiredString(userName, 'userName');
-  fields.extra = jsonCopy(extra, 'the attributes alter keeps as they are') as Bag;
+  fields.extra = jsonCopy(extra, 'attributes alter does not model') as Bag;
   return fields;
 }
 
@@ -164,7 +164,7 @@ export function displayNameOf(
 
 /** The fields as a SCIM User body (without id, meta, schemas): what a PATCH is applied to. */
 export function userDocument(fields: ScimUserFields): Bag {
-  const doc = jsonCopy(fields.extra, 'the attributes alter keeps as they are') as Bag;
+  const doc = jsonCopy(fields.extra, 'attributes alter does not model') as Bag;
   const name = isObject(doc.name) ? doc.name : bag();
   const parts = { givenName: fields.givenName, familyName: fields.familyName, formatted: fields.formatted };
   for (const [part, value] of Object.entries(parts)) if (value !== null) name[part] = value;

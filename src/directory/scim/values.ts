@@ -89,25 +89,25 @@ export function requiredBoolean(v: unknown, what: string): boolean {
 export function jsonCopy(v: unknown, what: string): unknown {
   let nodes = 0;
   const copy = (x: unknown, depth: number): unknown => {
-    if (++nodes > MAX_NODES) throw invalidValue(`${what} has more than ${MAX_NODES} values`);
+    if (++nodes > MAX_NODES) throw invalidValue(`${what}: more than ${MAX_NODES} values`);
     if (x === null || typeof x === 'boolean') return x;
     if (typeof x === 'number') {
-      if (!Number.isFinite(x)) throw invalidValue(`${what} contains a number JSON cannot carry`);
+      if (!Number.isFinite(x)) throw invalidValue(`${what}: a number JSON cannot carry`);
       return x;
     }
     if (typeof x === 'string') {
       const bad = badText(x);
-      if (bad) throw invalidValue(`${what} has a string that ${bad}`);
+      if (bad) throw invalidValue(`${what}: a string ${bad}`);
       return x;
     }
-    if (typeof x !== 'object') throw invalidValue(`${what} is not JSON`);
-    if (depth >= MAX_DEPTH) throw invalidValue(`${what} is nested deeper than ${MAX_DEPTH} levels`);
+    if (typeof x !== 'object') throw invalidValue(`${what}: not JSON`);
+    if (depth >= MAX_DEPTH) throw invalidValue(`${what}: nested deeper than ${MAX_DEPTH} levels`);
     if (Array.isArray(x)) return x.map((item) => copy(item, depth + 1));
     const out = bag();
     for (const [k, item] of Object.entries(x)) {
       if (UNSAFE_KEYS.has(k)) continue;
       const bad = badText(k);
-      if (bad) throw invalidValue(`${what} has a key that ${bad}`);
+      if (bad) throw invalidValue(`${what}: a key ${bad}`);
       out[k] = copy(item, depth + 1);
     }
     return out;
