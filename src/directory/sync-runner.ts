@@ -14,6 +14,7 @@ import type { ProviderRow } from '../store/repos/identity-providers.js';
 import { AlterError } from '../errors.js';
 import { isStoreFault } from '../store/faults.js';
 import { orderedId } from '../store/ordered-id.js';
+import { directorySyncRuns } from '../metrics.js';
 import { recordAudit } from '../store/repos/audit.js';
 import { extendLease, failInterruptedRuns, releaseLease, takeLease, type RunRow, type SyncRow } from '../store/repos/directory-syncs.js';
 import { createDirectorySource, parseCredentials } from './sources/index.js';
@@ -127,9 +128,11 @@ async function execute(deps: SyncDeps, provider: ProviderRow, sync: SyncRow, run
       await recordAudit(tx, { actor: req.actor, action: req.dryRun ? 'directory_sync.dry_run' : 'directory_sync.run', appId: provider.app_id, target: provider.id, details: { run_id: run.id, trigger: req.trigger, ...c } });
       return c;
     });
+    directorySyncRuns.inc({ status: 'succeeded' });
     if (!req.dryRun && changedSomething(counts)) deps.invalidation.notifyLocal(provider.app_id);
   } catch (err) {
     const outcome = outcomeOf(err);
+    directorySyncRuns.inc({ status: outcome.status });
     if (outcome.status === 'failed' && outcome.error.code === 'internal') log.error({ err, provider_id: provider.id, run_id: run.id }, 'directory sync failed');
     else log.warn({ provider_id: provider.id, run_id: run.id, status: outcome.status, code: outcome.error.code }, `directory sync ${outcome.status}: ${outcome.error.message}`);
     // When the store itself is down this write fails too; the next holder of the lease marks the run interrupted.

@@ -9,6 +9,7 @@
 //  - when the provider is down or serves garbage, the last good keys keep working (stale-if-error);
 //    the failure is logged and counted, and retried no sooner than RETRY_AFTER_FAILURE_MS.
 import { safeFetch } from '../net/safe-fetch.js';
+import { jwksFetches } from '../metrics.js';
 import type { KeySource } from './verify.js';
 import { parseJwks, type KeySet } from './verify/keys.js';
 
@@ -124,7 +125,9 @@ export class IssuerKeys implements KeySource {
         const { set, skipped } = parseJwks(doc);
         if (!set.keys.length) throw new Error(`the JWKS has no usable keys${skipped.length ? ` (${skipped.slice(0, 3).join('; ')})` : ''}`);
         this.install(set, res.headers['cache-control']);
+        jwksFetches.inc({ outcome: 'ok' });
       } catch (err) {
+        jwksFetches.inc({ outcome: 'failed' });
         this.stats.failures++;
         this.stats.lastError = err instanceof Error ? err.message : String(err);
         this.retryAt = Date.now() + RETRY_AFTER_FAILURE_MS;

@@ -12,6 +12,7 @@ import { SCOPES } from '../scopes.js';
 import { isUniqueViolation } from '../store/database.js';
 import { buildServer } from './app.js';
 import { createInvalidation } from './invalidation.js';
+import { startMetricsListener } from './metrics-listener.js';
 
 export interface InitResult {
   token: string;
@@ -48,6 +49,9 @@ export interface StartOptions {
   dataDir: string;
   host: string;
   port: number;
+  /** Serve Prometheus metrics on this port (its own listener); none when undefined. */
+  metricsPort?: number;
+  metricsHost?: string;
   env?: NodeJS.ProcessEnv;
   logger?: boolean;
 }
@@ -56,6 +60,8 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   url: string;
+  /** http://HOST:PORT/metrics when --metrics-port was given. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -78,6 +84,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   // The first poll before the first request: resolution answers from caches only while polls succeed.
   await invalidation.start(store.control, app.log);
   await app.listen({ host: opts.host, port: opts.port, listenTextResolver: (address) => `alter listening on ${address} (store: ${store.location})` });
+  const metrics = opts.metricsPort === undefined ? null : await startMetricsListener(opts.metricsHost ?? '127.0.0.1', opts.metricsPort);
+  if (metrics) app.log.info(`metrics on ${metrics.url}`);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   if (!env.ALTER_PUBLIC_URL) settings.publicUrl = `http://${displayHost}:${port}`;
@@ -86,6 +94,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     app,
     store,
     url: `http://${displayHost}:${port}`,
+    metricsUrl: metrics?.url ?? null,
     close() {
       closing ??= (async () => {
         invalidation.stop();
@@ -98,6 +107,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         } finally {
           clearInterval(sweep);
         }
+        await metrics?.close();
         await store.close();
       })();
       return closing;

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { AlterError } from '../../errors.js';
+import { resolveDuration, resolveRequests } from '../../metrics.js';
 import { verifyJwt, type TokenFailureReason } from '../../idp/verify.js';
 import { identityFromToken } from '../../idp/identity.js';
 import { syncUserAndLockMappings } from '../../store/repos/users.js';
@@ -40,6 +41,21 @@ function tokenFrom(raw: unknown): string {
   const token = (parsed as { token?: unknown }).token;
   if (typeof token !== 'string') throw new AlterError('invalid_request', 'token: must be a string (the end user\'s JWT)', { field: 'token' });
   return token;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Why a resolve call failed, for its metrics. */
+    resolveFailure: { code: string; reason: string } | null;
+  }
+}
+
+/** The outcome label of a finished resolve call. */
+function outcomeOf(status: number, failure: { code: string } | null): string {
+  if (status === 200) return 'ok';
+  if (failure?.code === 'invalid_token' || failure?.code === 'unauthorized') return failure.code;
+  if (status === 503) return 'unavailable';
+  return status < 500 ? 'bad_request' : 'error';
 }
 
 export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -85,6 +101,16 @@ export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Its own scope: the runtime-key hook and the raw-text body parser apply to this route only.
   void app.register((scope, _opts, done) => {
     scope.decorateRequest('runtimeAppId', '');
+    scope.decorateRequest('resolveFailure', null);
+    scope.addHook('onError', (req, _reply, err, done) => {
+      req.resolveFailure = err instanceof AlterError ? { code: err.code, reason: typeof err.details.reason === 'string' ? err.details.reason : '' } : { code: 'error', reason: '' };
+      done();
+    });
+    scope.addHook('onResponse', (req, reply, done) => {
+      resolveDuration.observe(reply.elapsedTime / 1000);
+      resolveRequests.inc({ outcome: outcomeOf(reply.statusCode, req.resolveFailure), reason: req.resolveFailure?.reason ?? '' });
+      done();
+    });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: RESOLVE_BODY_LIMIT }, (_req, body, parsed) => parsed(null, body));
     scope.addHook('onRequest', runtimeKeyHook(ctx));

@@ -9,6 +9,7 @@ import { bearer } from '../auth.js';
 import { AlterError } from '../../errors.js';
 import { safeEqual, sha256Hex } from '../../crypto/tokens.js';
 import { isStoreFault, RETRY_AFTER_SECONDS } from '../../store/faults.js';
+import { scimRequests } from '../../metrics.js';
 import { findProviderById } from '../../store/repos/identity-providers.js';
 import { countScimRequest, findScimConfig } from '../../store/repos/scim.js';
 import { scimBaseUrl } from '../../directory/scim/base-url.js';
@@ -89,6 +90,7 @@ export function scimRoutes(app: FastifyInstance, ctx: ServerContext): void {
       });
       scim.addHook('onRequest', authenticate);
       scim.addHook('onResponse', (req, reply, next) => {
+        scimRequests.inc({ method: req.method, status: String(reply.statusCode) });
         // Counted after the answer, off its path; a failed count is not the client's problem.
         if (req.scim) {
           const error = reply.statusCode >= 400 ? `${reply.statusCode} ${req.method} ${req.url.split('?')[0]}` : null;

@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { AlterError } from '../../errors.js';
+import { webhookDeliveries } from '../../metrics.js';
 import { nowIso } from '../../store/database.js';
 import { findProviderById, type ProviderRow } from '../../store/repos/identity-providers.js';
 import {
@@ -44,6 +45,19 @@ interface EnabledWebhook {
 function isJsonContentType(header: string | undefined): boolean {
   const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
   return JSON_TYPES.has(type) || /^application\/[\w.-]+\+json$/.test(type);
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The scheme of the provider a delivery was for, once known (for metrics). */
+    webhookScheme: string | null;
+  }
+}
+
+const OUTCOMES: Record<number, string> = { 401: 'rejected', 400: 'malformed', 415: 'malformed', 404: 'not_found', 413: 'too_large', 503: 'unavailable' };
+
+function deliveryOutcome(status: number): string {
+  return status < 300 ? 'accepted' : (OUTCOMES[status] ?? 'error');
 }
 
 export async function webhookReceiverRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -106,6 +120,7 @@ export async function webhookReceiverRoutes(app: FastifyInstance, ctx: ServerCon
   async function receive(req: FastifyRequest<Params>): Promise<Record<string, number>> {
     const { providerId } = req.params;
     const hook = await loadEnabled(providerId);
+    req.webhookScheme = hook.adapter.scheme;
     const request: WebhookRequest = { headers: req.headers, body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) };
     await authenticate(hook, request);
     if (!isJsonContentType(req.headers['content-type'])) {
@@ -131,6 +146,11 @@ export async function webhookReceiverRoutes(app: FastifyInstance, ctx: ServerCon
   }
 
   await app.register((scope, _opts, done) => {
+    scope.decorateRequest('webhookScheme', null);
+    scope.addHook('onResponse', (req, reply, next) => {
+      if (req.method === 'POST') webhookDeliveries.inc({ scheme: req.webhookScheme ?? 'unknown', outcome: deliveryOutcome(reply.statusCode) });
+      next();
+    });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, next) => next(null, body));
     scope.addHook('onError', async (req, _reply, err) => {

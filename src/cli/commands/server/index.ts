@@ -39,10 +39,12 @@ export function registerServer(program: Command, ctx: CliContext): void {
       .description('run pending migrations and serve the API, the webhook receiver and the wallet pages')
       .option('--data-dir <dir>', 'data directory (default: $ALTER_DATA_DIR or ~/.local/share/alter)')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
-      .option('--port <port>', 'port to listen on', parsePort, 8787),
-    ['alter server start', 'alter server start --host 0.0.0.0 --port 8080'],
-  ).action(async (opts: { dataDir?: string; host: string; port: number }) => {
+      .option('--port <port>', 'port to listen on', parsePort, 8787)
+      .option('--metrics-port <port>', 'also serve Prometheus metrics at http://127.0.0.1:PORT/metrics (a listener of its own)', parsePort)
+      .option('--metrics-host <host>', 'address of the metrics listener (default 127.0.0.1: loopback only)'),
+    ['alter server start', 'alter server start --host 0.0.0.0 --port 8080', 'alter server start --metrics-port 9464'],
+  ).action(async (opts: { dataDir?: string; host: string; port: number; metricsPort?: number; metricsHost?: string }) => {
     const { runServerUntilSignal } = await import('../../../server/lifecycle.js');
-    await runServerUntilSignal({ dataDir: opts.dataDir ?? defaultDataDir(ctx.env), host: opts.host, port: opts.port, env: ctx.env });
+    await runServerUntilSignal({ dataDir: opts.dataDir ?? defaultDataDir(ctx.env), host: opts.host, port: opts.port, metricsPort: opts.metricsPort, metricsHost: opts.metricsHost, env: ctx.env });
   });
 }
