@@ -5,7 +5,9 @@
 //  - an unknown kid causes ONE refetch shared by every concurrent request (single-flight), so a key
 //    rotated at the provider is accepted at once; after it, unknown kids are refused without
 //    fetching for a cooldown, so a flood of made-up kids costs the provider at most a fetch per
-//    cooldown. Routine fetches start no cooldown;
+//    cooldown. Routine fetches start no cooldown. A refetch that FAILED (the provider is down) waits
+//    only FAILED_REFETCH_COOLDOWN_MS: keys rotated during an outage are then accepted seconds after
+//    the provider is back, and a flood of unknown kids still costs it at most one fetch that often;
 //  - when the provider is down or serves garbage, the last good keys keep working (stale-if-error);
 //    the failure is logged and counted, and retried no sooner than RETRY_AFTER_FAILURE_MS.
 import { safeFetch } from '../net/safe-fetch.js';
@@ -17,6 +19,7 @@ export const MIN_TTL_MS = 60_000;
 export const MAX_TTL_MS = 24 * 3600_000;
 export const DEFAULT_TTL_MS = 10 * 60_000;
 export const UNKNOWN_KID_COOLDOWN_MS = 30_000;
+export const FAILED_REFETCH_COOLDOWN_MS = 5_000;
 const RETRY_AFTER_FAILURE_MS = 30_000;
 const FETCH_TIMEOUT_MS = 10_000;
 
@@ -131,6 +134,7 @@ export class IssuerKeys implements KeySource {
         this.stats.failures++;
         this.stats.lastError = err instanceof Error ? err.message : String(err);
         this.retryAt = Date.now() + RETRY_AFTER_FAILURE_MS;
+        this.cooldownUntil = Math.min(this.cooldownUntil, Date.now() + FAILED_REFETCH_COOLDOWN_MS);
         this.log.warn(
           { issuer: this.issuer, jwks_uri: this.jwksUri, error: this.stats.lastError, failures: this.stats.failures, keeping_keys: this.set?.keys.length ?? 0 },
           'JWKS fetch failed; the last good keys stay in use',

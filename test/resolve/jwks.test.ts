@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cleanupAll } from '../helpers/env.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startFixtureIssuer, type FixtureIssuer } from '../helpers/fixture-issuer.js';
-import { jwksStats, ttlFromCacheControl, MIN_TTL_MS, MAX_TTL_MS, DEFAULT_TTL_MS } from '../../src/idp/jwks-cache.js';
+import { jwksStats, ttlFromCacheControl, MIN_TTL_MS, MAX_TTL_MS, DEFAULT_TTL_MS, FAILED_REFETCH_COOLDOWN_MS } from '../../src/idp/jwks-cache.js';
 import { createResolveApp, type ResolveApp } from './setup.js';
 
 after(cleanupAll);
@@ -94,4 +94,25 @@ test('Cache-Control is honoured within 1 minute and 24 hours; 10 minutes by defa
   assert.equal(ttlFromCacheControl('no-cache, max-age=3600'), MIN_TTL_MS);
   assert.equal(ttlFromCacheControl('private'), DEFAULT_TTL_MS);
   assert.equal(ttlFromCacheControl('max-age=abc'), DEFAULT_TTL_MS);
+});
+
+test('keys rotated while the provider is down are accepted within seconds of its return, not after the full cooldown', async () => {
+  const { issuer, app } = await issuerWithApp();
+  assert.equal((await app.resolve({ token: await issuer.mint({ sub: 'u0' }) })).status, 200);
+  const jwksPath = new URL(issuer.jwksUri).pathname;
+  issuer.override(jwksPath, { status: 503, body: 'down' });
+  await issuer.rotate();
+  const token = await issuer.mint({ sub: 'rotated-during-outage' });
+  const refused = await app.resolve({ token });
+  assert.equal(refused.status, 401);
+  assert.equal(refused.body.error.reason, 'unknown_key');
+  issuer.override(jwksPath, null);
+  const back = Date.now();
+  let status = 401;
+  while (status !== 200 && Date.now() - back < FAILED_REFETCH_COOLDOWN_MS + 3000) {
+    await new Promise((r) => setTimeout(r, 250));
+    status = (await app.resolve({ token })).status;
+  }
+  assert.equal(status, 200);
+  assert.ok(Date.now() - back < FAILED_REFETCH_COOLDOWN_MS + 1500, `accepted ${Date.now() - back} ms after the provider returned`);
 });
