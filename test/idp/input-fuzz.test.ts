@@ -38,7 +38,7 @@ const bodies = fc.oneof(providerish, fc.jsonValue({ maxDepth: 3 }));
 
 test('--input: any JSON is a ProviderBody or a usage error (exit 2), never another failure', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.oneof(bodies.map((b) => JSON.stringify(b) ?? 'null'), fc.string({ maxLength: 60 })), fc.constantFrom('create', 'update') as fc.Arbitrary<'create' | 'update'>, async (text, mode) => {
+    fc.asyncProperty(fc.oneof(bodies.map((b) => JSON.stringify(b) ?? 'null'), fc.string({ maxLength: 60 })), fc.constantFrom<'create' | 'update'>('create', 'update'), async (text, mode) => {
       const stdin = new PassThrough();
       stdin.end(text);
       try {
