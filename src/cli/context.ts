@@ -65,7 +65,11 @@ export function createContext(io: {
   const ctx: CliContext = {
     env: io.env,
     cwd: io.cwd,
-    stdin: io.stdin,
+    // Read only when a command reads stdin: touching process.stdin sets up a stream (and, on a
+    // terminal, readline) that costs every other command a few milliseconds of start-up.
+    get stdin() {
+      return io.stdin;
+    },
     terminal: io.terminal,
     out: (text) => void io.stdout.write(text),
     notice: (text) => void io.stderr.write(text.endsWith('\n') ? text : text + '\n'),

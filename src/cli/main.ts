@@ -15,7 +15,9 @@ for (const stream of [process.stdout, process.stderr]) {
 const ctx = createContext({
   env: process.env,
   cwd: process.cwd(),
-  stdin: process.stdin,
+  get stdin() {
+    return process.stdin;
+  },
   stdout: process.stdout,
   stderr: process.stderr,
   terminal: processTerminal(),

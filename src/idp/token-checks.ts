@@ -13,6 +13,7 @@ import {
   checkSignature,
   isFailure,
   parseJwt,
+  quote,
   selectKey,
   userIdOf,
   type KeySource,
@@ -45,7 +46,9 @@ export type UserStanding = (externalId: string) => Promise<{ status: string } | 
 export const CHECK_NAMES = ['format', 'algorithm', 'issuer', 'key', 'signature', 'expiry', 'not_before', 'issued_at', 'audience', 'user_id_claim'] as const;
 
 function at(seconds: number): string {
-  return new Date(seconds * 1000).toISOString();
+  const d = new Date(seconds * 1000);
+  // A finite time past year ±275760 (exp 1e300 verifies) has no ISO form: toISOString would throw.
+  return Number.isNaN(d.getTime()) ? String(seconds) : d.toISOString();
 }
 
 class Report {
@@ -102,7 +105,7 @@ export async function checkToken(
     for (const name of CHECK_NAMES.slice(1)) r.skip(name, 'the token could not be parsed');
     return { valid: false, reason: r.reason, checks: r.checks, identity };
   }
-  r.pass('format', `a JWT with header ${JSON.stringify(jwt.header)}`);
+  r.pass('format', `a JWT with header ${quote(jwt.header)}`);
 
   const spec = checkAlgorithm(jwt);
   if (isFailure(spec)) r.fail('algorithm', spec);
@@ -146,7 +149,7 @@ export async function checkToken(
 
   const aud = checkAudience(jwt, policy);
   if (aud) r.fail('audience', aud);
-  else r.pass('audience', policy.audience === null ? `no audience configured: aud (${JSON.stringify(jwt.payload.aud ?? null)}) is not checked` : `aud includes ${JSON.stringify(policy.audience)}`);
+  else r.pass('audience', policy.audience === null ? `no audience configured: aud (${quote(jwt.payload.aud ?? null)}) is not checked` : `aud includes ${JSON.stringify(policy.audience)}`);
 
   const userId = userIdOf(jwt, policy);
   if (isFailure(userId)) {

@@ -96,10 +96,39 @@ export function policyFor(row: Pick<ProviderRow, 'issuer' | 'audience' | 'user_i
   };
 }
 
+// Strict, as jose decodes: Buffer's decoder turns invalid bytes into U+FFFD, so a token holding
+// them verified here and nowhere else. A leading BOM is kept, for JSON.parse to refuse (RFC 8259 §8.1).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Far deeper than any real claim. JSON.stringify recurses: the thousands of levels a token can hold throw a RangeError. */
+const MAX_QUOTED_DEPTH = 64;
+
+function nestedBeyond(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth === limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** A claim as JSON for a failure's detail; a hostile one nested too deeply is described instead. */
+export function quote(value: unknown): string {
+  return nestedBeyond(value, MAX_QUOTED_DEPTH) ? `a value nested more than ${MAX_QUOTED_DEPTH} levels deep` : JSON.stringify(value);
+}
+
 function decodeJsonObject(part: string, what: string): Record<string, unknown> | TokenFailure {
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.from(part, 'base64url'));
+  } catch {
+    return fail('malformed', `the ${what} is not valid UTF-8`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return fail('malformed', `the ${what} is not JSON`);
   }
@@ -122,6 +151,9 @@ export function parseJwt(token: string): ParsedJwt | TokenFailure {
   const s = token.slice(last + 1);
   if (!p) return fail('malformed', 'the payload part is empty');
   if (!BASE64URL.test(h) || !BASE64URL.test(p) || !BASE64URL.test(s)) return fail('malformed', 'the token contains characters outside base64url');
+  // No base64url text is 4n+1 characters long: Buffer's decoder drops the last one, so such a token
+  // verified with any character appended to a signature of 4n characters (ES384, ES512).
+  if (h.length % 4 === 1 || p.length % 4 === 1 || s.length % 4 === 1) return fail('malformed', 'a part of the token is not base64url: its length is 4n+1');
   const header = decodeJsonObject(h, 'header');
   if (isFailure(header)) return header;
   const payload = decodeJsonObject(p, 'payload');
@@ -146,7 +178,7 @@ export function checkIssuer(jwt: ParsedJwt, policy: VerifyPolicy): TokenFailure 
   const iss = jwt.payload.iss;
   if (iss === policy.issuer) return null;
   if (iss === undefined) return fail('issuer_mismatch', `iss is missing; expected ${JSON.stringify(policy.issuer)}`);
-  return fail('issuer_mismatch', `iss is ${JSON.stringify(iss)}; expected ${JSON.stringify(policy.issuer)}`);
+  return fail('issuer_mismatch', `iss is ${quote(iss)}; expected ${JSON.stringify(policy.issuer)}`);
 }
 
 function describeKey(key: VerifyKey): string {
@@ -201,7 +233,7 @@ export function checkSignature(jwt: ParsedJwt, spec: AlgorithmSpec, key: VerifyK
 function numericDate(payload: Claims, name: 'exp' | 'nbf' | 'iat'): number | undefined | TokenFailure {
   const v = payload[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) return fail('malformed', `${name} is ${JSON.stringify(v)}; it must be a number of seconds since the epoch`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) return fail('malformed', `${name} is ${quote(v)}; it must be a number of seconds since the epoch`);
   return v;
 }
 
@@ -242,7 +274,7 @@ export function checkAudience(jwt: ParsedJwt, policy: VerifyPolicy): TokenFailur
   const aud = jwt.payload.aud;
   if (aud === expected || (Array.isArray(aud) && aud.includes(expected))) return null;
   if (aud === undefined) return fail('audience_mismatch', `aud is missing; expected ${JSON.stringify(expected)}`);
-  return fail('audience_mismatch', `aud is ${JSON.stringify(aud)}; expected ${JSON.stringify(expected)}`);
+  return fail('audience_mismatch', `aud is ${quote(aud)}; expected ${JSON.stringify(expected)}`);
 }
 
 export function userIdOf(jwt: ParsedJwt, policy: VerifyPolicy): string | TokenFailure {
@@ -251,7 +283,7 @@ export function userIdOf(jwt: ParsedJwt, policy: VerifyPolicy): string | TokenFa
   if (typeof value === 'string' && value.includes('\u0000')) return fail('malformed', `the user-id claim ${JSON.stringify(policy.userIdClaim)} contains a NUL character`);
   if (typeof value === 'string' && value.length > 0) return value;
   if (value === undefined) return fail('missing_claim', `the user-id claim ${JSON.stringify(policy.userIdClaim)} is missing`);
-  return fail('missing_claim', `the user-id claim ${JSON.stringify(policy.userIdClaim)} is ${JSON.stringify(value)}; it must be a non-empty string`);
+  return fail('missing_claim', `the user-id claim ${JSON.stringify(policy.userIdClaim)} is ${quote(value)}; it must be a non-empty string`);
 }
 
 /** Claims-only checks after the signature, in the order a reader expects them reported. */

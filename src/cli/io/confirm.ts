@@ -1,5 +1,6 @@
 // Asking before destructive actions. A prompt appears only when a person can answer it (stdin and
 // stderr are terminals); scripts must say --yes, and are told so.
+import { isatty } from 'node:tty';
 import { AlterError } from '../../errors.js';
 
 export interface Terminal {
@@ -7,8 +8,9 @@ export interface Terminal {
   stderrIsTTY: boolean;
 }
 
+/** Asked of the file descriptors, so that process.stdin is not set up unless a command reads it. */
 export function processTerminal(): Terminal {
-  return { stdinIsTTY: !!process.stdin.isTTY, stderrIsTTY: !!process.stderr.isTTY };
+  return { stdinIsTTY: isatty(0), stderrIsTTY: isatty(2) };
 }
 
 export async function confirmOrExit(message: string, opts: { yes?: boolean | undefined; terminal?: Terminal }): Promise<void> {

@@ -21,12 +21,26 @@ export interface KeySet {
 /** RSA keys below 2048 bits are refused, as jose and the JWA security considerations do. */
 const MIN_RSA_BITS = 2048;
 
+/** Members of private keys only (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
+
+/** RFC 7517 §4.3: key_ops is an array of distinct strings; any other shape allows nothing. */
+function allowsVerify(ops: unknown): boolean {
+  return ops === undefined || (Array.isArray(ops) && ops.includes('verify') && ops.every((op) => typeof op === 'string') && new Set(ops).size === ops.length);
+}
+
 function importJwk(jwk: Record<string, unknown>): VerifyKey | string {
   const kty = jwk.kty;
   if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') return `kty ${JSON.stringify(kty)} is not a signing key type`;
   if (jwk.use !== undefined && jwk.use !== 'sig') return `use is ${JSON.stringify(jwk.use)}`;
-  if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return 'key_ops does not allow verify';
-  // Only the public members: a JWKS that leaks a private part must not turn us into a signer.
+  if (!allowsVerify(jwk.key_ops)) return 'key_ops does not allow verify';
+  // An alg that is not a name would otherwise read as no alg: the key would verify every algorithm of its type.
+  if (jwk.alg !== undefined && typeof jwk.alg !== 'string') return 'alg is not a string';
+  // WebCrypto's member (registered with the IANA): jose ignores a key whose ext is not a boolean, as must we to agree.
+  if (jwk.ext !== undefined && typeof jwk.ext !== 'boolean') return 'ext is not a boolean';
+  // A private key in a JWKS is everyone's: a signature made with it proves nothing (jose refuses it too).
+  if (PRIVATE_MEMBERS.some((m) => jwk[m] !== undefined)) return 'holds private key material, so anyone who fetched the JWKS can sign with it';
+  // Only the members that make the public key: nothing else of the JWK reaches createPublicKey.
   const pub: Record<string, unknown> = { kty };
   for (const m of kty === 'RSA' ? ['n', 'e'] : ['crv', 'x', 'y']) if (jwk[m] !== undefined) pub[m] = jwk[m];
   let key: KeyObject;
