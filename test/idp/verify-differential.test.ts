@@ -658,7 +658,8 @@ const jwkChange: fc.Arbitrary<JwkChange> = fc.oneof(
   fc.record({ member: fc.constant('use'), value: fc.constantFrom<unknown>(undefined, 'sig', 'enc', 5) }),
   fc.record({
     member: fc.constant('key_ops'),
-    value: fc.constantFrom<unknown>(undefined, ['verify'], ['sign'], ['sign', 'verify'], [], 'verify', ['verify', 'verify'], ['verify', 5]),
+    // Not ["sign", "verify"]: a known difference, below.
+    value: fc.constantFrom<unknown>(undefined, ['verify'], ['sign'], [], 'verify', ['verify', 'verify'], ['verify', 5]),
   }),
   // Only d: jose takes a key for private by it alone, alter by any private member (a stricter rule, tested below).
   fc.record({ member: fc.constant('d'), value: fc.constantFrom<unknown>('AAAA', 'real') }),
@@ -668,7 +669,7 @@ const jwkChange: fc.Arbitrary<JwkChange> = fc.oneof(
 const jwksCase = fc.record({
   signer,
   changes: fc.array(jwkChange, { maxLength: 3 }),
-  /** Other entries of the JWKS (never the signer's kid: duplicate kids are a known difference, below). */
+  /** Other entries of the JWKS: never the signer's kid nor its key (both known differences, below). */
   neighbours: fc.subarray(ENTRIES.map((e) => e.kid)),
   kidInToken: fc.boolean(),
 });
@@ -685,7 +686,7 @@ test('alter and jose accept the same tokens whatever the members of the signing 
         if (value === undefined) delete jwk[member];
         else jwk[member] = value === 'real' ? privateJwk(entry.key)[member] : value;
       }
-      const keys = [jwk, ...neighbours.filter((kid) => kid !== s.kid).map((kid) => jwkOf(ENTRY.get(kid)!))];
+      const keys = [jwk, ...neighbours.map((kid) => ENTRY.get(kid)!).filter((e) => e.key !== entry.key).map(jwkOf)];
       const token = mint({}, kidInToken ? {} : { kid: undefined }, s.kid, s.alg);
       const set = parseJwks({ keys }).set;
       const alter = (await verifyJwt(token, p, { current: () => set, refetchForUnknownKid: () => Promise.resolve(null) }, NOW)).ok;
@@ -752,6 +753,49 @@ test('stricter, on purpose: a key without alg verifies only the algorithms the p
   assert.equal(await alterAccepts(token, STANDARD), true);
 });
 
+/** Both verdicts on `token` with a JWKS of `keys`. */
+async function verdicts(token: string, keys: Array<Record<string, unknown>>): Promise<{ alter: boolean; jose: boolean }> {
+  const set = parseJwks({ keys }).set;
+  const alter = (await verifyJwt(token, STANDARD, { current: () => set, refetchForUnknownKid: () => Promise.resolve(null) }, NOW)).ok;
+  const jose = await jwtVerify(token, createLocalJWKSet({ keys } as JSONWebKeySet), { issuer: ISSUER, audience: AUD, clockTolerance: 60, algorithms: [...ALGS], currentDate: new Date(NOW * 1000) }).then(
+    () => true,
+    () => false,
+  );
+  return { alter, jose };
+}
+
+test('stricter, on purpose: a JWK with any private member is not used', async () => {
+  // jose takes a JWK for private by d alone; p (or q) gives the private key away as surely.
+  const jwk = jwkOf(ENTRY.get('rs256')!);
+  assert.deepEqual(await verdicts(mint({}, {}, 'rs256', 'RS256'), [{ ...jwk, p: privateJwk('rsaA').p }]), { alter: false, jose: true });
+});
+
+test('known differences on the JWKS side, kept: jose refuses, alter verifies with a key the issuer publishes', async () => {
+  const es256 = jwkOf(ENTRY.get('es256')!);
+  const token = mint({});
+  // Two keys under one kid (RFC 7517 §4.5 allows it): jose refuses the ambiguity, alter takes the
+  // first key that fits the algorithm, and the signature decides.
+  const other = { ...jwkOf(ENTRY.get('ec-any')!), kid: 'es256', alg: 'ES256' };
+  assert.deepEqual(await verdicts(token, [es256, other]), { alter: true, jose: false });
+  assert.deepEqual(await verdicts(token, [other, es256]), { alter: false, jose: false });
+  // Without a kid, a key alter cannot use (here one that cannot be imported) is no candidate; jose
+  // counts it and refuses the ambiguity.
+  const noKid = mint({}, { kid: undefined });
+  assert.deepEqual(await verdicts(noKid, [es256, { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' }]), { alter: true, jose: false });
+  // key_ops ["sign", "verify"] (RFC 7517 §4.3 names the pair): jose imports the public key with
+  // these as WebCrypto usages, and WebCrypto allows a public key no "sign".
+  for (const kid of ['rs256', 'es256', 'eddsa']) {
+    const e = ENTRY.get(kid)!;
+    assert.deepEqual(await verdicts(mint({}, {}, kid, e.alg), [{ ...jwkOf(e), key_ops: ['sign', 'verify'] }]), { alter: true, jose: false }, kid);
+  }
+  // EdDSA on Ed448 (RFC 8037): jose 6 knows Ed25519 only.
+  const ed448 = generateKeyPairSync('ed448');
+  const h = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: 'ed448' })).toString('base64url');
+  const p = Buffer.from(JSON.stringify({ iss: ISSUER, sub: 'user-1', aud: AUD, exp: NOW + 600 })).toString('base64url');
+  const edToken = `${h}.${p}.${cryptoSign(null, Buffer.from(`${h}.${p}`), ed448.privateKey).toString('base64url')}`;
+  assert.deepEqual(await verdicts(edToken, [{ ...ed448.publicKey.export({ format: 'jwk' }), kid: 'ed448', alg: 'EdDSA' }]), { alter: true, jose: false });
+});
+
 // ---- regressions: tokens alter accepted (or threw on) and jose refuses ---------------------------
 
 test('regression: a segment of 4n+1 base64url characters is refused (ES384 signature + one character)', async () => {
@@ -806,4 +850,14 @@ test('regression: claims nested too deeply to serialise are refused, not thrown'
   const deepHeader = signRaw(`{"alg":"ES256","kid":"es256","x":${expand('@deep:20000')}}`, JSON.stringify({ iss: ISSUER, sub: 'u', aud: AUD, exp: NOW + 600 }));
   const report = await checkToken(deepHeader, STANDARD, { user_id_claim: 'sub', group_claim: null, role_claim: null }, KEY_SOURCE, undefined, NOW);
   assert.equal(report.valid, true, 'an ignored deep header member is no reason to refuse');
+});
+
+test('regression: a JWK jose would not use is not used: d, an alg that is not a string, malformed key_ops, ext not a boolean', async () => {
+  // parseJwks kept each of these keys, and a token signed with it verified.
+  const jwk = jwkOf(ENTRY.get('es256')!);
+  const token = mint({});
+  assert.deepEqual(await verdicts(token, [jwk]), { alter: true, jose: true });
+  for (const change of [{ d: privateJwk('p256').d }, { alg: ['ES256'] }, { alg: 5 }, { key_ops: 'verify' }, { key_ops: ['verify', 'verify'] }, { key_ops: ['verify', 5] }, { ext: 'yes' }]) {
+    assert.deepEqual(await verdicts(token, [{ ...jwk, ...change }]), { alter: false, jose: false }, JSON.stringify(Object.keys(change)));
+  }
 });
