@@ -6,6 +6,8 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { AlterError } from '../errors.js';
 import { OutboundError, safeFetch, type SafeResponse } from '../net/safe-fetch.js';
 import { discoveryUrlOf, issuerUrlProblem, sameIssuerButSlash } from './issuer-url.js';
+import { quote } from './verify.js';
+import { PRIVATE_MEMBERS } from './verify/keys.js';
 import { detectProvider, type ClaimMappings, type ProviderType, type Warning, type WebhookSchemeName } from './providers/index.js';
 
 export interface DiscoveredKey {
@@ -108,7 +110,9 @@ function unusableReason(jwk: Record<string, unknown>): string | null {
   const kty = typeof jwk.kty === 'string' ? jwk.kty : '(no kty)';
   if (kty === 'oct' || (typeof jwk.alg === 'string' && SYMMETRIC_ALG.test(jwk.alg))) return 'symmetric';
   if (!ASYMMETRIC_KTY.has(kty)) return `unsupported key type ${kty}`;
-  if (jwk.use !== undefined && jwk.use !== 'sig') return `use is ${JSON.stringify(jwk.use)}, not sig`;
+  if (jwk.use !== undefined && jwk.use !== 'sig') return `use is ${quote(jwk.use)}, not sig`;
+  // The verifier refuses such a key (verify/keys.ts): a published private key lets anyone sign.
+  if (PRIVATE_MEMBERS.some((m) => jwk[m] !== undefined)) return 'private key material is published: anyone can sign with it';
   let modulusLength: number | undefined;
   try {
     modulusLength = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails?.modulusLength;

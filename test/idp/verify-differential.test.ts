@@ -1,16 +1,17 @@
 // Differential tests of alter's verifier (node:crypto) against jose's jwtVerify: on generated
 // tokens — valid ones of every accepted algorithm and mutations of their header, claims, signature
-// and encoding — both must accept exactly the same tokens. Where alter is stricter on purpose, the
-// difference is a rule of STRICTER below, saying why; those tokens are kept out of the comparison
-// and a property of their own asserts alter refuses them. A token alter accepts and jose refuses is
-// a bug: the ones found so far are the regression tests at the end.
+// and encoding — and on changes to the signing key's JWK, both must accept exactly the same tokens.
+// Where alter is stricter on purpose, the difference is a rule of STRICTER below, saying why; those
+// tokens are kept out of the comparison and a property of their own asserts alter refuses them. A
+// token alter accepts and jose refuses is a bug: the ones found so far are the regression tests at
+// the end; the few JWKS shapes where jose refuses for reasons of its own are listed as known.
 // Seeded, so that a failure reproduces:
 // VERIFY_DIFF_SEED=<seed> VERIFY_DIFF_RUNS=<runs> node --import tsx --test test/idp/verify-differential.test.ts
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { MAX_TOKEN_LENGTH, policyFor, verifyJwt, type KeySource, type VerifyPolicy } from '../../src/idp/verify.js';
 import { parseJwks } from '../../src/idp/verify/keys.js';
 import { checkToken } from '../../src/idp/token-checks.js';
@@ -58,7 +59,8 @@ const OUTSIDER: Record<KeyName, KeyName> = {
 
 type Family = 'RSA' | 'EC' | 'OKP';
 const familyOfAlg = (alg: Alg): Family => (alg.startsWith('ES') ? 'EC' : alg === 'EdDSA' ? 'OKP' : 'RSA');
-const familyOfKey = (name: KeyName): Family => ({ rsa: 'RSA', ec: 'EC', ed25519: 'OKP' })[PAIRS[name].privateKey.asymmetricKeyType as 'rsa' | 'ec' | 'ed25519'];
+const FAMILY: Record<string, Family> = { rsa: 'RSA', ec: 'EC', ed25519: 'OKP' };
+const familyOfKey = (name: KeyName): Family => FAMILY[PAIRS[name].privateKey.asymmetricKeyType!]!;
 /** The key that makes an algorithm's signature when the chosen key is of another family. */
 const OWN_KEY: Record<Alg, KeyName> = { RS256: 'rsaA', RS384: 'rsaA', RS512: 'rsaA', PS256: 'rsaA', PS384: 'rsaA', PS512: 'rsaA', ES256: 'p256', ES384: 'p384', ES512: 'p521', EdDSA: 'ed' };
 
@@ -90,13 +92,13 @@ function jwkOf(e: Entry): Record<string, unknown> {
 }
 
 const JWKS = { keys: ENTRIES.map(jwkOf) };
-const JOSE_KEYS = createLocalJWKSet(JWKS as JSONWebKeySet);
+const JOSE_KEYS = createLocalJWKSet(JWKS);
 // As IssuerKeys builds it from a fetched JWKS; refetching for an unknown kid finds nothing new.
 const parsed = parseJwks(JWKS);
 assert.deepEqual(parsed.skipped, []);
 const KEY_SOURCE: KeySource = { current: () => parsed.set, refetchForUnknownKid: () => Promise.resolve(null) };
 
-/** What a token may be signed as: each JWKS entry with its algorithm(s). */
+/** What a token may be signed as: each JWKS entry with its algorithm, or those of its key type (on P-256, ES256 only). */
 const SIGNERS: Array<{ kid: string; alg: Alg }> = ENTRIES.flatMap((e) =>
   e.alg ? [{ kid: e.kid, alg: e.alg }] : ALGS.filter((a) => familyOfAlg(a) === familyOfKey(e.key) && (e.key !== 'p256b' || a === 'ES256')).map((alg) => ({ kid: e.kid, alg })),
 );
@@ -115,7 +117,7 @@ async function alterAccepts(token: string, p: VerifyPolicy): Promise<boolean> {
   // verifyJwt never throws for anything about the token: a rejection here fails the property.
   const verdict = await verifyJwt(token, p, KEY_SOURCE, NOW);
   // test-token runs the same checks to the end: it must reach the same verdict, for the same reason.
-  const report = await checkToken(token, p, { user_id_claim: 'sub', group_claim: 'groups', role_claim: null }, KEY_SOURCE, undefined, NOW);
+  const report = await checkToken(token, p, { group_claim: 'groups', role_claim: null }, KEY_SOURCE, undefined, NOW);
   assert.equal(report.reason, verdict.ok ? null : verdict.reason, 'checkToken and verifyJwt disagree');
   assert.equal(report.valid, verdict.ok);
   return verdict.ok;
@@ -500,7 +502,7 @@ const headerOp: fc.Arbitrary<Op> = fc.oneof(
 const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
   fc.constantFrom('', 'not json', '{', '[]', '[{"alg":"RS256"}]', '"RS256"', 'null', '1', 'true', '{"alg":"RS256"} x', ` {"iss":${j(ISSUER)},"sub":"u","exp":${NOW + 600}}\n`).map((text) => ({ kind: 'text' as const, text })),
   // Invalid UTF-8 (stray, overlong, surrogate, truncated), then valid multi-byte sequences.
-  fc.constantFrom([0xff], [0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0xc3, 0xa9], [0xf0, 0x9f, 0x98, 0x80], [0x00]).map((bytes) => ({ kind: 'bytes' as const, bytes })),
+  fc.constantFrom([0xff], [0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0xc3, 0xa9], [0xf0, 0x9f, 0x98, 0x80], [0x00]).map((bytes) => ({ kind: 'bytes' as const, bytes: [...bytes] })),
 );
 
 const segmentMutation: fc.Arbitrary<SegmentMutation> = fc.oneof(
@@ -650,7 +652,7 @@ interface JwkChange {
   value: unknown;
 }
 
-const privateJwk = (name: KeyName): Record<string, unknown> => PAIRS[name].privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
+const privateJwk = (name: KeyName): Record<string, unknown> => PAIRS[name].privateKey.export({ format: 'jwk' });
 
 const jwkChange: fc.Arbitrary<JwkChange> = fc.oneof(
   fc.record({ member: fc.constant('kid'), value: fc.constantFrom(undefined, 'renamed', 5) }),
@@ -692,7 +694,7 @@ test('alter and jose accept the same tokens whatever the members of the signing 
       const alter = (await verifyJwt(token, p, { current: () => set, refetchForUnknownKid: () => Promise.resolve(null) }, NOW)).ok;
       let jose = true;
       try {
-        await jwtVerify(token, createLocalJWKSet({ keys } as JSONWebKeySet), { issuer: ISSUER, audience: AUD, clockTolerance: 60, algorithms: [...ALGS], currentDate: new Date(NOW * 1000) });
+        await jwtVerify(token, createLocalJWKSet({ keys }), { issuer: ISSUER, audience: AUD, clockTolerance: 60, algorithms: [...ALGS], currentDate: new Date(NOW * 1000) });
       } catch {
         jose = false;
       }
@@ -757,7 +759,7 @@ test('stricter, on purpose: a key without alg verifies only the algorithms the p
 async function verdicts(token: string, keys: Array<Record<string, unknown>>): Promise<{ alter: boolean; jose: boolean }> {
   const set = parseJwks({ keys }).set;
   const alter = (await verifyJwt(token, STANDARD, { current: () => set, refetchForUnknownKid: () => Promise.resolve(null) }, NOW)).ok;
-  const jose = await jwtVerify(token, createLocalJWKSet({ keys } as JSONWebKeySet), { issuer: ISSUER, audience: AUD, clockTolerance: 60, algorithms: [...ALGS], currentDate: new Date(NOW * 1000) }).then(
+  const jose = await jwtVerify(token, createLocalJWKSet({ keys }), { issuer: ISSUER, audience: AUD, clockTolerance: 60, algorithms: [...ALGS], currentDate: new Date(NOW * 1000) }).then(
     () => true,
     () => false,
   );
@@ -844,11 +846,11 @@ test('regression: claims nested too deeply to serialise are refused, not thrown'
     // jose does not look at sub: there, refusing is a STRICTER rule of alter's.
     if (name !== 'sub') assert.equal(await joseAccepts(token, STANDARD), false, name);
     assert.equal(await alterAccepts(token, STANDARD), false, name);
-    const report = await checkToken(token, STANDARD, { user_id_claim: 'sub', group_claim: 'sub', role_claim: null }, KEY_SOURCE, undefined, NOW);
+    const report = await checkToken(token, STANDARD, { group_claim: 'sub', role_claim: null }, KEY_SOURCE, undefined, NOW);
     assert.equal(report.valid, false);
   }
   const deepHeader = signRaw(`{"alg":"ES256","kid":"es256","x":${expand('@deep:20000')}}`, JSON.stringify({ iss: ISSUER, sub: 'u', aud: AUD, exp: NOW + 600 }));
-  const report = await checkToken(deepHeader, STANDARD, { user_id_claim: 'sub', group_claim: null, role_claim: null }, KEY_SOURCE, undefined, NOW);
+  const report = await checkToken(deepHeader, STANDARD, { group_claim: null, role_claim: null }, KEY_SOURCE, undefined, NOW);
   assert.equal(report.valid, true, 'an ignored deep header member is no reason to refuse');
 });
 

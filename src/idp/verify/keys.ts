@@ -2,6 +2,7 @@
 // part (parsing a JWK, building the key): doing it per request halves throughput, so a key set is
 // built once per fetch and every verification reuses its KeyObjects.
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { quote } from '../verify.js';
 import type { KeyType } from './algorithms.js';
 
 export interface VerifyKey {
@@ -22,7 +23,7 @@ export interface KeySet {
 const MIN_RSA_BITS = 2048;
 
 /** Members of private keys only (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
+export const PRIVATE_MEMBERS: readonly string[] = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
 
 /** RFC 7517 §4.3: key_ops is an array of distinct strings; any other shape allows nothing. */
 function allowsVerify(ops: unknown): boolean {
@@ -31,8 +32,8 @@ function allowsVerify(ops: unknown): boolean {
 
 function importJwk(jwk: Record<string, unknown>): VerifyKey | string {
   const kty = jwk.kty;
-  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') return `kty ${JSON.stringify(kty)} is not a signing key type`;
-  if (jwk.use !== undefined && jwk.use !== 'sig') return `use is ${JSON.stringify(jwk.use)}`;
+  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') return `kty ${quote(kty)} is not a signing key type`;
+  if (jwk.use !== undefined && jwk.use !== 'sig') return `use is ${quote(jwk.use)}`;
   if (!allowsVerify(jwk.key_ops)) return 'key_ops does not allow verify';
   // An alg that is not a name would otherwise read as no alg: the key would verify every algorithm of its type.
   if (jwk.alg !== undefined && typeof jwk.alg !== 'string') return 'alg is not a string';

@@ -34,7 +34,8 @@ function affectedUser(request: Record<string, unknown>, response: Record<string,
   const m = USER_PATH.exec(typeof request.path === 'string' ? request.path : '');
   if (!m) return null;
   try {
-    return decodeURIComponent(m[1]!);
+    // Decoding can yield a NUL (%00), which no stored id may hold.
+    return nonEmptyString(decodeURIComponent(m[1]!));
   } catch {
     return nonEmptyString(isObject(response.body) ? response.body.user_id : undefined);
   }

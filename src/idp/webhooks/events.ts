@@ -62,7 +62,11 @@ export function nonEmptyString(v: unknown): string | null {
 
 /** An ISO timestamp from a date string or epoch seconds/milliseconds; null when unusable. */
 export function toIso(v: unknown): string | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v < 1e12 ? v * 1000 : v).toISOString();
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    const d = new Date(v < 1e12 ? v * 1000 : v);
+    // Past ±8.64e15 ms (year ±275760) there is no Date: toISOString would throw a RangeError.
+    return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  }
   if (typeof v === 'string') {
     const t = Date.parse(v);
     if (!Number.isNaN(t)) return new Date(t).toISOString();

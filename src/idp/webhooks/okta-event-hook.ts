@@ -29,9 +29,10 @@ function identifiers(target: Record<string, unknown>, ...keys: string[]): string
 function oktaEvents(type: string, event: Record<string, unknown>): LifecycleEvent[] {
   const occurredAt = toIso(event.published);
   const users: UserRef[] = targets(event, 'User').map((t) => ({ externalIds: identifiers(t, 'id', 'alternateId') })).filter((u) => u.externalIds.length);
-  const userEvent = USER_EVENTS[type];
+  // Own members only: an eventType of "constructor" would find Object.prototype's.
+  const userEvent = Object.hasOwn(USER_EVENTS, type) ? USER_EVENTS[type] : undefined;
   if (userEvent) return users.map((user) => ({ type: userEvent, user, occurredAt }));
-  const membershipEvent = MEMBERSHIP_EVENTS[type];
+  const membershipEvent = Object.hasOwn(MEMBERSHIP_EVENTS, type) ? MEMBERSHIP_EVENTS[type] : undefined;
   if (membershipEvent) {
     const groups: GroupRef[] = targets(event, 'UserGroup').map((t) => ({ kind: 'group' as const, names: identifiers(t, 'displayName', 'id') })).filter((g) => g.names.length);
     return users.flatMap((user) => groups.map((group) => ({ type: membershipEvent, user, group, occurredAt })));
