@@ -9,6 +9,7 @@ import { loggerOptions } from './logger.js';
 import { ROUTES } from './routes/index.js';
 import { createStoreFaultLog, sendRetryAfter } from './store-faults.js';
 import { discardBody } from './linger.js';
+import { describeRoutes } from './openapi.js';
 import { createSyncRunner } from '../directory/sync-runner.js';
 import { startSyncScheduler, type SyncScheduler } from '../directory/sync-scheduler.js';
 
@@ -104,6 +105,8 @@ export async function buildServer(ctx: Omit<ServerContext, 'log' | 'storeFaults'
     return { status: 'ready' };
   });
 
+  const openapi = describeRoutes(app);
   for (const register of ROUTES) await register(app, context);
+  app.get('/openapi.json', (_req, reply) => reply.send(openapi()));
   return app;
 }

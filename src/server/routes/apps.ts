@@ -12,7 +12,7 @@ const CreateApp = z.strictObject({ name: z.string().trim().min(1, 'must not be e
 export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db } = ctx.store;
 
-  app.post('/v1/apps', async (req, reply) => {
+  app.post('/v1/apps', { config: { body: CreateApp } }, async (req, reply) => {
     const p = await authenticate(db, req);
     requireScope(p, 'dashboard_apps:write');
     if (p.appId) throw new AlterError('forbidden', `this token is restricted to app ${p.appId} and cannot create apps`);

@@ -58,7 +58,7 @@ export function directorySyncRoutes(app: FastifyInstance, ctx: ServerContext): v
     return syncStatusView(provider.id, sync, sync ? await latestRun(db, provider.id) : undefined);
   }
 
-  app.post<Params>(`${base}/enable`, async (req) => {
+  app.post<Params>(`${base}/enable`, { config: { body: EnableBody } }, async (req) => {
     const { principal, provider } = await authorise(req);
     const body = parseBody(EnableBody, req.body);
     if (await findSync(db, provider.id)) throw new AlterError('conflict', `directory sync is already enabled for provider ${provider.id} (alter idp sync update changes it)`);
@@ -77,7 +77,7 @@ export function directorySyncRoutes(app: FastifyInstance, ctx: ServerContext): v
     return { ...(await status(provider)), notices };
   });
 
-  app.post<Params>(`${base}/update`, async (req) => {
+  app.post<Params>(`${base}/update`, { config: { body: UpdateBody } }, async (req) => {
     const { principal, provider } = await authorise(req);
     const body = parseBody(UpdateBody, req.body);
     const sync = await requireSync(provider);
@@ -112,7 +112,7 @@ export function directorySyncRoutes(app: FastifyInstance, ctx: ServerContext): v
     return status(provider);
   });
 
-  app.post<Params>(`${base}/runs`, async (req, reply) => {
+  app.post<Params>(`${base}/runs`, { config: { body: RunBody } }, async (req, reply) => {
     const { principal, provider } = await authorise(req);
     const body = parseBody(RunBody, req.body ?? {});
     const sync = await requireSync(provider);

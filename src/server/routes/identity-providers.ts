@@ -78,7 +78,7 @@ export function identityProviderRoutes(app: FastifyInstance, ctx: ServerContext)
     return { p, row };
   }
 
-  app.post('/v1/identity-providers/discover', async (req) => {
+  app.post('/v1/identity-providers/discover', { config: { body: DiscoverBody } }, async (req) => {
     const p = await authenticate(db, req);
     requireScope(p, 'dashboard_identity_providers:create');
     const body = parseBody(DiscoverBody, req.body);
@@ -88,7 +88,7 @@ export function identityProviderRoutes(app: FastifyInstance, ctx: ServerContext)
     return { ...found.view, sample_token: await sampleTokenReport(ctx.settings, ctx.log, { ...found.view, document: found.document }, body.sample_token) };
   });
 
-  app.post<AppParams>('/v1/apps/:appId/identity-providers', async (req, reply) => {
+  app.post<AppParams>('/v1/apps/:appId/identity-providers', { config: { body: CreateBody } }, async (req, reply) => {
     const p = await authenticate(db, req);
     requireScope(p, 'dashboard_identity_providers:create');
     const { appId } = req.params;
@@ -173,7 +173,7 @@ export function identityProviderRoutes(app: FastifyInstance, ctx: ServerContext)
     return view(row);
   });
 
-  app.patch<ProviderParams>('/v1/apps/:appId/identity-providers/:providerId', async (req) => {
+  app.patch<ProviderParams>('/v1/apps/:appId/identity-providers/:providerId', { config: { body: UpdateBody } }, async (req) => {
     const { p, row } = await loadProvider(req, 'dashboard_identity_providers:create');
     const body = parseBody(UpdateBody, req.body);
     if (!Object.values(body).some((v) => v !== undefined)) throw new AlterError('invalid_request', 'nothing to update: give at least one field', { field: null });

@@ -16,7 +16,7 @@ function publicKey(row: RuntimeKeyRow): Record<string, unknown> {
 export function keyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db } = ctx.store;
 
-  app.post<{ Params: { appId: string } }>('/v1/apps/:appId/keys', async (req, reply) => {
+  app.post<{ Params: { appId: string } }>('/v1/apps/:appId/keys', { config: { body: MintKey } }, async (req, reply) => {
     const p = await authenticate(db, req);
     requireScope(p, 'dashboard_keys:write');
     await requireApp(db, p, req.params.appId);

@@ -30,7 +30,7 @@ export function scimAdminRoutes(app: FastifyInstance, ctx: ServerContext): void 
     return { provider_id: provider.id, enabled: true, base_url: scimBaseUrl(ctx.settings.publicUrl, provider.id), token, match_attribute: matchAttribute };
   }
 
-  app.post<Params>(`${base}/enable`, async (req, reply) => {
+  app.post<Params>(`${base}/enable`, { config: { body: EnableBody } }, async (req, reply) => {
     const { principal, provider } = await authorise(req);
     const body = parseBody(EnableBody, req.body ?? {});
     if (await findScimConfig(db, provider.id)) throw new AlterError('conflict', `SCIM is already enabled for provider ${provider.id} (alter idp scim rotate issues a new token)`);

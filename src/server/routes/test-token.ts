@@ -47,7 +47,7 @@ export async function sampleTokenReport(settings: ServerSettings, log: JwksLog, 
 export function testTokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db } = ctx.store;
 
-  app.post<{ Params: { appId: string; providerId: string } }>('/v1/apps/:appId/identity-providers/:providerId/test-token', async (req) => {
+  app.post<{ Params: { appId: string; providerId: string } }>('/v1/apps/:appId/identity-providers/:providerId/test-token', { config: { body: TestTokenBody } }, async (req) => {
     const p = await authenticate(db, req);
     requireScope(p, 'dashboard_identity_providers:read');
     const { appId, providerId } = req.params;

@@ -34,7 +34,7 @@ export function publicToken(row: TokenRow): Record<string, unknown> {
 export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db } = ctx.store;
 
-  app.post('/v1/tokens', async (req, reply) => {
+  app.post('/v1/tokens', { config: { body: CreateToken } }, async (req, reply) => {
     const p = await authenticate(db, req);
     requireScope(p, 'dashboard_tokens:admin');
     const body = parseBody(CreateToken, req.body);

@@ -83,7 +83,7 @@ export function webhookAdminRoutes(app: FastifyInstance, ctx: ServerContext): vo
     ctx.invalidation.notifyLocal(provider.app_id);
   }
 
-  app.post<Params>(`${base}/enable`, async (req) => {
+  app.post<Params>(`${base}/enable`, { config: { body: SecretBody } }, async (req) => {
     const { principal, provider } = await authorise(req);
     const adapter = adapterFor(provider.webhook_scheme);
     const { secret, generated } = chooseSecret(adapter, req.body);
@@ -97,7 +97,7 @@ export function webhookAdminRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return shownOnce(provider, adapter, secret);
   });
 
-  app.post<Params>(`${base}/rotate`, async (req) => {
+  app.post<Params>(`${base}/rotate`, { config: { body: SecretBody } }, async (req) => {
     const { principal, provider } = await authorise(req);
     const webhook = await findWebhook(db, provider.id);
     const adapter = adapterFor(webhook?.scheme ?? provider.webhook_scheme);
