@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The schema the route validates its JSON body with (parseBody): documented as it is. */
     body?: z.ZodType;
+    /** The shapes of its answers by status, for the routes app backends call (see wire.ts). */
+    response?: Record<number, z.ZodType>;
   }
 }
 
@@ -17,6 +19,7 @@ interface SeenRoute {
   method: string;
   url: string;
   body: z.ZodType | undefined;
+  response: Record<number, z.ZodType> | undefined;
 }
 
 type Security = 'personalAccessToken' | 'runtimeKey' | 'scimToken' | null;
@@ -52,6 +55,10 @@ function openapiPath(url: string): { path: string; params: string[] } {
   return { path, params };
 }
 
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' });
+}
+
 function operation(route: SeenRoute): Record<string, unknown> {
   const { params } = openapiPath(route.url);
   const security = securityOf(route.url);
@@ -61,10 +68,12 @@ function operation(route: SeenRoute): Record<string, unknown> {
   return {
     operationId: `${route.method.toLowerCase()}${route.url.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     ...(params.length ? { parameters: params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })) } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { [json]: { schema: z.toJSONSchema(route.body, { target: 'draft-2020-12', unrepresentable: 'any' }) } } } } : {}),
+    ...(route.body ? { requestBody: { required: true, content: { [json]: { schema: jsonSchema(route.body) } } } } : {}),
     security: security ? [{ [security]: [] }] : [],
     responses: {
-      '2XX': { description: 'Success', content: { [json]: { schema: { type: 'object' } } } },
+      ...(route.response
+        ? Object.fromEntries(Object.entries(route.response).map(([status, schema]) => [status, { description: `HTTP ${status}`, content: { [json]: { schema: jsonSchema(schema) } } }]))
+        : { '2XX': { description: 'Success', content: { [json]: { schema: { type: 'object' } } } } }),
       default: { description: 'An error, in the error shape of the API', content: { [json]: { schema: error } } },
     },
   };
@@ -78,7 +87,7 @@ export function describeRoutes(app: FastifyInstance): () => Record<string, unkno
     if (LEFT_OUT.some((re) => re.test(url))) return;
     for (const method of [opts.method].flat()) {
       if (method === 'HEAD' || method === 'OPTIONS') continue;
-      routes.push({ method, url, body: opts.config?.body });
+      routes.push({ method, url, body: opts.config?.body, response: opts.config?.response });
     }
   });
   let document: Record<string, unknown> | undefined;

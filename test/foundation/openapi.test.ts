@@ -58,3 +58,11 @@ test('request schemas are the ones the routes validate with; security follows th
   assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['personalAccessToken', 'runtimeKey', 'scimToken']);
   assert.ok(doc.paths['/v1/apps/{appId}/identity-providers'].post.requestBody.content['application/json'].schema.properties.issuer_url);
 });
+
+test('the routes app backends call describe their answers (the SDK’s types are generated from them)', () => {
+  const resolve = doc.paths['/v1/identity/resolve'].post.responses;
+  assert.deepEqual(resolve['200'].content['application/json'].schema.required.sort(), ['claims', 'groups', 'roles', 'user']);
+  assert.ok(resolve['401'].content['application/json'].schema.properties.error.properties.reason.enum.includes('deprovisioned'));
+  const members = doc.paths['/v1/directory/groups/{name}/members'].get.responses['200'].content['application/json'].schema;
+  assert.deepEqual(members.required.sort(), ['data', 'next_cursor']);
+});

@@ -9,6 +9,7 @@ import { STATUSES, type UserStatus } from '../../directory/rules.js';
 import { applyOperatorAction, type OperatorAction } from '../../directory/operator.js';
 import { findAppGroup, findAppUser, groupMembers, listGroups, listUsers, userHistory, withMemberships } from '../../store/repos/directory.js';
 import { runtimeKeyHook } from '../runtime-auth.js';
+import { DirectoryMembersPage, DirectoryUser, DirectoryUsersData } from '../wire.js';
 
 /** Page sizes: lists default to 100; a group's members shown with it are at most 1000. */
 export const DEFAULT_PAGE = 100;
@@ -95,21 +96,21 @@ export function directoryRoutes(app: FastifyInstance, ctx: ServerContext): void 
     scope.decorateRequest('runtimeAppId', '');
     scope.addHook('onRequest', runtimeKeyHook(ctx));
 
-    scope.get<{ Params: { userId: string } }>('/v1/directory/users/:userId', async (req) => {
+    scope.get<{ Params: { userId: string } }>('/v1/directory/users/:userId', { config: { response: { 200: DirectoryUser } } }, async (req) => {
       const row = await findAppUser(db, req.runtimeAppId, req.params.userId);
       if (!row) throw new AlterError('not_found', `user ${req.params.userId} not found`);
       const [user] = await withMemberships(db, [row]);
       return user;
     });
 
-    scope.get<{ Querystring: Query }>('/v1/directory/users', async (req) => {
+    scope.get<{ Querystring: Query }>('/v1/directory/users', { config: { response: { 200: DirectoryUsersData } } }, async (req) => {
       const externalId = req.query.external_id;
       if (!externalId) throw new AlterError('invalid_request', 'external_id: required (the value your tokens carry in the user-id claim)', { field: 'external_id' });
       const { items } = await listUsers(db, req.runtimeAppId, { externalId }, { limit: 1 });
       return { data: items };
     });
 
-    scope.get<{ Params: { name: string }; Querystring: Query }>('/v1/directory/groups/:name/members', async (req) => {
+    scope.get<{ Params: { name: string }; Querystring: Query }>('/v1/directory/groups/:name/members', { config: { response: { 200: DirectoryMembersPage } } }, async (req) => {
       const kind = kindOf(req.query) ?? 'group';
       const { items } = await listGroups(db, req.runtimeAppId, { kind, name: req.params.name }, { limit: 1 });
       const group = items[0];

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { AlterError } from '../../errors.js';
 import { resolveDuration, resolveRequests } from '../../metrics.js';
+import { InvalidTokenError, ResolveAnswer } from '../wire.js';
 import { verifyJwt, type TokenFailureReason } from '../../idp/verify.js';
 import { identityFromToken } from '../../idp/identity.js';
 import { syncUserAndLockMappings } from '../../store/repos/users.js';
@@ -23,6 +24,9 @@ export const RESOLVE_BODY_LIMIT = 64 * 1024;
  * end user, and an info line per call would multiply the log volume by the app's traffic.
  */
 export const RESOLVE_ROUTE_OPTIONS = { bodyLimit: RESOLVE_BODY_LIMIT, logLevel: 'warn' } as const;
+
+/** What resolve answers, for /openapi.json (the SDK's types are generated from it). */
+const RESOLVE_DOC = { response: { 200: ResolveAnswer, 401: InvalidTokenError } };
 
 export function invalidToken(reason: TokenFailureReason | 'deprovisioned' | 'no_identity_provider', message: string): AlterError {
   return new AlterError('invalid_token', message, { reason });
@@ -114,7 +118,7 @@ export function resolveRoutes(app: FastifyInstance, ctx: ServerContext): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: RESOLVE_BODY_LIMIT }, (_req, body, parsed) => parsed(null, body));
     scope.addHook('onRequest', runtimeKeyHook(ctx));
-    scope.post('/v1/identity/resolve', RESOLVE_ROUTE_OPTIONS, async (req, reply) => reply.type('application/json; charset=utf-8').send(await resolve(req)));
+    scope.post('/v1/identity/resolve', { ...RESOLVE_ROUTE_OPTIONS, config: RESOLVE_DOC }, async (req, reply) => reply.type('application/json; charset=utf-8').send(await resolve(req)));
     done();
   });
 }
