@@ -83,9 +83,10 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   if (allowPrivateIssuers) app.log.warn('ALTER_ALLOW_PRIVATE_ISSUERS=1: outbound calls may reach http:// and private addresses; for development only');
   // The first poll before the first request: resolution answers from caches only while polls succeed.
   await invalidation.start(store.control, app.log);
-  await app.listen({ host: opts.host, port: opts.port, listenTextResolver: (address) => `alter listening on ${address} (store: ${store.location})` });
+  // Metrics listen first, so that the line saying where the server listens is the last start-up line.
   const metrics = opts.metricsPort === undefined ? null : await startMetricsListener(opts.metricsHost ?? '127.0.0.1', opts.metricsPort);
   if (metrics) app.log.info(`metrics on ${metrics.url}`);
+  await app.listen({ host: opts.host, port: opts.port, listenTextResolver: (address) => `alter listening on ${address} (store: ${store.location})` });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   if (!env.ALTER_PUBLIC_URL) settings.publicUrl = `http://${displayHost}:${port}`;
