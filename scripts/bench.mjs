@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { createPublicKey, verify } from 'node:crypto';
 import { startIssuer, mintMany } from './bench/issuer.mjs';
 import { topFunctions } from './bench/profile.mjs';
+import { api } from './bench/api.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/alter');
@@ -99,12 +100,6 @@ function bareVerifyRate(tokens, jwk) {
   return Math.max(run(), run());
 }
 
-async function api(base, token, method, path, body) {
-  const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-  const json = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 // ---- set-up: provider, server, app, key, identity provider, users ----
 const issuer = await startIssuer();

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startIssuer, mintMany } from './issuer.mjs';
 import { topFunctions } from './profile.mjs';
+import { api } from './api.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/alter');
@@ -40,12 +41,6 @@ function load(url, authorization, tokens) {
   });
 }
 
-async function api(base, token, method, path, body) {
-  const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-  const json = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 const issuer = await startIssuer();
 const env = { PATH: process.env.PATH, HOME: work, ALTER_DATA_DIR: join(work, 'data'), ALTER_ALLOW_PRIVATE_ISSUERS: '1', ALTER_LOG_LEVEL: 'info', ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) };

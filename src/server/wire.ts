@@ -26,12 +26,7 @@ export const InvalidTokenError = z.object({
   error: z.object({ code: z.literal('invalid_token'), reason: z.enum(TOKEN_FAILURE_REASONS), message: z.string() }),
 });
 
-export const DirectoryUser = z.object({
-  id: z.string(),
-  external_id: z.string(),
-  email: z.string().nullable(),
-  name: z.string().nullable(),
-  status: z.enum(['active', 'blocked', 'deprovisioned']),
+export const DirectoryUser = UserView.extend({
   groups: z.array(z.string()),
   roles: z.array(z.string()),
   sources: z.array(z.enum(['token', 'webhook', 'sync', 'scim', 'admin'])),
