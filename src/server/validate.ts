@@ -14,3 +14,11 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   const what = issue?.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
   throw new AlterError('invalid_request', field ? `${field}: ${what}` : what, { field: field ?? (issue?.code === 'unrecognized_keys' ? issue.keys[0] : null) });
 }
+
+/** The `limit` query parameter of a list route: `dflt` when absent, else an integer from 1 to `max`. */
+export function limitParam(value: string | undefined, dflt: number, max: number): number {
+  if (value === undefined) return dflt;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new AlterError('invalid_request', `limit: must be an integer from 1 to ${max}`, { field: 'limit' });
+  return n;
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { authenticate, requireApp, requireScope } from '../auth.js';
-import { AlterError } from '../../errors.js';
+import { limitParam } from '../validate.js';
 
 const MAX_LIMIT = 1000;
 
@@ -12,8 +12,7 @@ export function auditRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Querystring: { app_id?: string; limit?: string } }>('/v1/audit', async (req) => {
     const p = await authenticate(db, req);
     requireScope(p, 'dashboard_audit:read');
-    const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new AlterError('invalid_request', `limit: must be an integer from 1 to ${MAX_LIMIT}`, { field: 'limit' });
+    const limit = limitParam(req.query.limit, 100, MAX_LIMIT);
     const appId = req.query.app_id ?? p.appId;
     if (appId) await requireApp(db, p, appId);
     let q = db.selectFrom('audit_events').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit);

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import { authoriseProvider, type Principal } from '../auth.js';
-import { parseBody } from '../validate.js';
+import { limitParam, parseBody } from '../validate.js';
 import { AlterError } from '../../errors.js';
 import { recordAudit } from '../../store/repos/audit.js';
 import type { ProviderRow } from '../../store/repos/identity-providers.js';
@@ -122,9 +122,7 @@ export function directorySyncRoutes(app: FastifyInstance, ctx: ServerContext): v
 
   app.get<Params & { Querystring: { limit?: string } }>(`${base}/runs`, async (req) => {
     const { provider } = await authorise(req);
-    const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AlterError('invalid_request', 'limit: must be an integer from 1 to 1000', { field: 'limit' });
-    return { items: (await listRuns(db, provider.id, limit)).map(runView) };
+    return { items: (await listRuns(db, provider.id, limitParam(req.query.limit, 20, 1000))).map(runView) };
   });
 
   app.get<{ Params: { appId: string; providerId: string; runId: string } }>(`${base}/runs/:runId`, async (req) => {

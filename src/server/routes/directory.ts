@@ -9,6 +9,7 @@ import { STATUSES, type UserStatus } from '../../directory/rules.js';
 import { applyOperatorAction, type OperatorAction } from '../../directory/operator.js';
 import { findAppGroup, findAppUser, groupMembers, listGroups, listUsers, userHistory, withMemberships } from '../../store/repos/directory.js';
 import { runtimeKeyHook } from '../runtime-auth.js';
+import { limitParam } from '../validate.js';
 import { DirectoryMembersPage, DirectoryUser, DirectoryUsersData } from '../wire.js';
 
 /** Page sizes: lists default to 100; a group's members shown with it are at most 1000. */
@@ -18,10 +19,7 @@ export const MAX_PAGE = 1000;
 type Query = Record<string, string | undefined>;
 
 function limitOf(q: Query): number {
-  if (q.limit === undefined) return DEFAULT_PAGE;
-  const n = Number(q.limit);
-  if (!/^\d+$/.test(q.limit) || n < 1 || n > MAX_PAGE) throw new AlterError('invalid_request', `limit: must be an integer from 1 to ${MAX_PAGE}`, { field: 'limit' });
-  return n;
+  return limitParam(q.limit, DEFAULT_PAGE, MAX_PAGE);
 }
 
 function statusOf(q: Query): UserStatus | undefined {
