@@ -6,12 +6,13 @@ import type { Kysely } from 'kysely';
 import { AlterError } from '../errors.js';
 import { PAT_PREFIX, safeEqual, sha256Hex } from '../crypto/tokens.js';
 import type { Database } from '../store/schema.js';
-import { findTokenByHash, type TokenRow } from '../store/repos/tokens.js';
+import { findToken, findTokenByHash, type TokenRow } from '../store/repos/tokens.js';
 import { findApp, type AppRow } from '../store/repos/apps.js';
 import { findProviderById, type ProviderRow } from '../store/repos/identity-providers.js';
 import { nowIso } from '../store/database.js';
 import { isStoreFault } from '../store/faults.js';
 import type { Scope } from '../scopes.js';
+import { internalCallerTokenId } from './internal-caller.js';
 
 export interface Principal {
   tokenId: string;
@@ -34,7 +35,14 @@ export function bearer(req: FastifyRequest): string | null {
   return m?.[1] ?? null;
 }
 
-export async function authenticate(db: Kysely<Database>, req: FastifyRequest): Promise<Principal> {
+/** The token row a request presents: its bearer token, or the console's in-process caller header. */
+async function presentedToken(db: Kysely<Database>, req: FastifyRequest): Promise<TokenRow> {
+  const internal = internalCallerTokenId(req);
+  if (internal !== null) {
+    const row = await findToken(db, internal);
+    if (!row) throw new AlterError('unauthenticated', 'token is unknown');
+    return row;
+  }
   const token = bearer(req);
   if (!token) throw new AlterError('unauthenticated', 'not signed in: send a personal access token (Authorization: Bearer alter_pat_…)');
   if (!token.startsWith(PAT_PREFIX)) throw new AlterError('unauthenticated', 'this is not a personal access token (alter_pat_…)');
@@ -43,6 +51,11 @@ export async function authenticate(db: Kysely<Database>, req: FastifyRequest): P
   // The lookup is by hash; the explicit constant-time check keeps the comparison honest if the
   // index ever stops being an exact-match lookup (collation, prefix search).
   if (!row || !safeEqual(row.token_hash, hash)) throw new AlterError('unauthenticated', 'token is unknown');
+  return row;
+}
+
+export async function authenticate(db: Kysely<Database>, req: FastifyRequest): Promise<Principal> {
+  const row = await presentedToken(db, req);
   if (row.revoked_at) throw new AlterError('unauthenticated', 'token has been revoked');
   const now = nowIso();
   if (row.expires_at && row.expires_at <= now) throw new AlterError('unauthenticated', `token expired at ${row.expires_at}`);

@@ -24,7 +24,7 @@ interface SeenRoute {
 
 type Security = 'personalAccessToken' | 'runtimeKey' | 'scimToken' | null;
 
-const LEFT_OUT = [/^\/healthz$/, /^\/readyz$/, /^\/openapi\.json$/, /^\/wallet\//];
+const LEFT_OUT = [/^\/healthz$/, /^\/readyz$/, /^\/openapi\.json$/, /^\/wallet\//, /^\/console(\/|$)/];
 
 function securityOf(url: string): Security {
   if (url.startsWith('/v1/identity/resolve') || url.startsWith('/v1/directory/')) return 'runtimeKey';

@@ -10,6 +10,7 @@ import * as m002 from './migrations/002-group-aliases.js';
 import * as m003 from './migrations/003-directory.js';
 import * as m004 from './migrations/004-directory-sync.js';
 import * as m005 from './migrations/005-scim.js';
+import * as m006 from './migrations/006-console.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -37,7 +38,7 @@ export const PG_CONNECT_TIMEOUT_MS = 5_000;
 export const PG_QUERY_TIMEOUT_MS = 30_000;
 export const PG_POOL_SIZE = 10;
 
-const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002, '003-directory': m003, '004-directory-sync': m004, '005-scim': m005 };
+const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002, '003-directory': m003, '004-directory-sync': m004, '005-scim': m005, '006-console': m006 };
 
 const staticMigrations: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 

@@ -193,6 +193,39 @@ export interface CacheVersionsTable {
   version: number;
 }
 
+export interface ConsoleSessionsTable {
+  /** SHA-256 of the session cookie. */
+  id_hash: string;
+  token_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end (8 h after sign-in); idleness is judged from last_seen_at. */
+  expires_at: string;
+  flash: string | null;
+}
+
+export interface ConsoleLinksTable {
+  /** SHA-256 of the one-time sign-in code. */
+  token_hash: string;
+  token_id: string;
+  app_id: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface WebhookDeliveryLogTable {
+  id: string;
+  provider_id: string;
+  received_at: string;
+  /** accepted | rejected */
+  outcome: string;
+  event_type: string | null;
+  events: number;
+  reason: string | null;
+}
+
 export interface Database {
   apps: AppsTable;
   tokens: TokensTable;
@@ -215,6 +248,9 @@ export interface Database {
   scim_configs: ScimConfigsTable;
   scim_users: ScimUsersTable;
   scim_groups: ScimGroupsTable;
+  console_sessions: ConsoleSessionsTable;
+  console_links: ConsoleLinksTable;
+  webhook_delivery_log: WebhookDeliveryLogTable;
 }
 
 /** SCIM provisioning of one provider. */

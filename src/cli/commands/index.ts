@@ -14,7 +14,8 @@ import { registerGroups } from './groups/index.js';
 import { registerDev } from './dev/index.js';
 import { registerCompletion } from './completion.js';
 import { registerDemo } from './demo.js';
+import { registerConsole } from './console.js';
 
 export type Registrar = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerIdentityProviders, registerUsers, registerGroups, registerAudit, registerDev, registerCompletion, registerDemo];
+export const COMMANDS: Registrar[] = [registerServer, registerAuth, registerLink, registerApps, registerTokens, registerKeys, registerIdentityProviders, registerUsers, registerGroups, registerConsole, registerAudit, registerDev, registerCompletion, registerDemo];

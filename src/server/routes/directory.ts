@@ -7,7 +7,7 @@ import { authenticate, requireApp, requireScope } from '../auth.js';
 import { AlterError } from '../../errors.js';
 import { STATUSES, type UserStatus } from '../../directory/rules.js';
 import { applyOperatorAction, type OperatorAction } from '../../directory/operator.js';
-import { findAppGroup, findAppUser, groupMembers, listGroups, listUsers, userHistory, withMemberships } from '../../store/repos/directory.js';
+import { directorySummary, findAppGroup, findAppUser, groupMembers, listGroups, listUsers, userHistory, withMemberships } from '../../store/repos/directory.js';
 import { runtimeKeyHook } from '../runtime-auth.js';
 import { limitParam } from '../validate.js';
 import { DirectoryMembersPage, DirectoryUser, DirectoryUsersData } from '../wire.js';
@@ -58,6 +58,12 @@ export function directoryRoutes(app: FastifyInstance, ctx: ServerContext): void 
     await principalFor(req, 'dashboard_directory:read');
     const q = req.query;
     return listUsers(db, req.params.appId, { status: statusOf(q), group: q.group, kind: kindOf(q), search: q.search, externalId: q.external_id }, { limit: limitOf(q), cursor: q.cursor });
+  });
+
+  // The figures of the console's overview: users by status, groups and roles.
+  app.get<{ Params: AppParams }>('/v1/apps/:appId/directory/summary', async (req) => {
+    await principalFor(req, 'dashboard_directory:read');
+    return directorySummary(db, req.params.appId);
   });
 
   app.get<{ Params: AppParams & { userId: string } }>('/v1/apps/:appId/users/:userId', async (req) => {

@@ -16,7 +16,9 @@ import { directoryRoutes } from './directory.js';
 import { directorySyncRoutes } from './directory-sync.js';
 import { scimAdminRoutes } from './scim-admin.js';
 import { scimRoutes } from './scim.js';
+import { consoleLinkRoutes } from './console-links.js';
+import { consoleRoutes } from '../../console/routes.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void | Promise<void>;
 
-export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, directoryRoutes, directorySyncRoutes, scimAdminRoutes, scimRoutes, walletRoutes];
+export const ROUTES: RouteModule[] = [authRoutes, appRoutes, tokenRoutes, keyRoutes, auditRoutes, identityProviderRoutes, resolveRoutes, testTokenRoutes, webhookAdminRoutes, webhookReceiverRoutes, directoryRoutes, directorySyncRoutes, scimAdminRoutes, scimRoutes, walletRoutes, consoleLinkRoutes, consoleRoutes];

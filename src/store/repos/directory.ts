@@ -225,3 +225,20 @@ export async function groupMembers(db: Kysely<Database>, groupId: string, page: 
   const { rows: kept, next_cursor } = pageOf(rows, page.limit, (last) => [last.created_at, last.id]);
   return { items: await withMemberships(db, kept), next_cursor };
 }
+
+/** How many users an app has by status (and in all), and how many groups and roles. */
+export async function directorySummary(db: Kysely<Database>, appId: string): Promise<{ users: Record<UserStatus | 'total', number>; groups: number }> {
+  const rows = await db.selectFrom('users').select(['status', db.fn.countAll<number>().as('n')]).where('app_id', '=', appId).groupBy('status').execute();
+  const users: Record<UserStatus | 'total', number> = { total: 0, active: 0, blocked: 0, deprovisioned: 0 };
+  for (const r of rows) {
+    users[r.status as UserStatus] = Number(r.n);
+    users.total += Number(r.n);
+  }
+  const groups = await db
+    .selectFrom('groups')
+    .innerJoin('identity_providers', 'identity_providers.id', 'groups.provider_id')
+    .select(db.fn.countAll<number>().as('n'))
+    .where('identity_providers.app_id', '=', appId)
+    .executeTakeFirstOrThrow();
+  return { users, groups: Number(groups.n) };
+}
