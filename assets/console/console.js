@@ -10,10 +10,12 @@ document.addEventListener('click', (event) => {
   event.preventDefault();
   const field = document.getElementById(button.getAttribute('data-copy'));
   if (!field) return;
+  // Only the visible word changes; the hidden rest of the button's name stays for screen readers.
+  const word = button.firstChild;
   const done = () => {
-    const label = button.textContent;
-    button.textContent = 'Copied';
-    setTimeout(() => { button.textContent = label; }, 1500);
+    const label = word.nodeValue;
+    word.nodeValue = 'Copied';
+    setTimeout(() => { word.nodeValue = label; }, 1500);
   };
   if (navigator.clipboard && window.isSecureContext) {
     navigator.clipboard.writeText(field.value).then(done, () => { field.select(); });

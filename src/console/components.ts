@@ -7,7 +7,7 @@ let copyCounter = 0;
 /** A read-only field with a Copy button (the button appears only with JavaScript). */
 export function copyField(label: string, value: string, id = `copy-${++copyCounter}`): Html {
   return html`<div class="field"><label for="${id}">${label}</label>
-<div class="copy"><input id="${id}" type="text" value="${value}" readonly spellcheck="false" autocomplete="off"><button type="button" class="secondary" data-copy="${id}" aria-label="Copy ${label}">Copy</button></div></div>`;
+<div class="copy"><input id="${id}" type="text" value="${value}" readonly spellcheck="false" autocomplete="off"><button type="button" class="secondary" data-copy="${id}">Copy<span class="visually-hidden"> ${label}</span></button></div></div>`;
 }
 
 export interface FieldOptions {

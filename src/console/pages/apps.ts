@@ -46,11 +46,11 @@ async function overview(c: ConsoleCall): Promise<Html> {
   const appUrl = c.url(`/apps/${encodeURIComponent(app.id)}`);
 
   const providerPanel = provider.ok
-    ? panel('Identity provider', html`${facts([['Issuer', html`<code>${provider.value.issuer}</code>`], ['Type', provider.value.provider_type]])}<p><a href="${appUrl}/identity-provider">Manage the identity provider</a></p>`)
+    ? panel('Identity provider', html`${facts([['Issuer', html`<code>${provider.value.issuer}</code>`], ['Type', provider.value.provider_type]])}<p><a href="${appUrl}/identity-provider">See details</a></p>`)
     : panel(
         'Identity provider',
         provider.status === 404
-          ? html`<p>No identity provider yet: end users' tokens cannot be resolved.</p><p><a href="${appUrl}/identity-provider">Set up the identity provider</a></p>`
+          ? html`<p>No identity provider yet: end users' tokens cannot be resolved.</p><p><a href="${appUrl}/identity-provider">Set it up</a></p>`
           : unavailable(provider),
       );
 
@@ -64,7 +64,7 @@ async function overview(c: ConsoleCall): Promise<Html> {
             ['Deliveries accepted', String(webhook.value.events_received)],
             ['Deliveries rejected', String(webhook.value.events_rejected)],
             ['Last delivery', time(webhook.value.last_event_at)],
-          ])}${webhook.value.warnings.map((w) => html`<p class="notice warn">${w.message}</p>`)}<p><a href="${appUrl}/webhook">Webhook details</a></p>`
+          ])}${webhook.value.warnings.map((w) => html`<p class="notice warn">${w.message}</p>`)}<p><a href="${appUrl}/webhook">See details</a></p>`
         : unavailable(webhook),
   );
 
@@ -78,7 +78,7 @@ async function overview(c: ConsoleCall): Promise<Html> {
             ['Status', badge(syncValue.enabled ? 'enabled' : 'disabled')],
             ['Last run', syncValue.last_run ? html`${badge(syncValue.last_run.status)} ${time(syncValue.last_run.finished_at)}` : html`<span class="none">never</span>`],
             ['Next run', syncValue.enabled ? time(syncValue.next_run_at) : html`<span class="none">not scheduled</span>`],
-          ])}<p><a href="${appUrl}/sync">Directory sync and SCIM</a></p>`
+          ])}<p><a href="${appUrl}/sync">See details</a></p>`
         : unavailable(sync),
   );
 
@@ -90,14 +90,14 @@ async function overview(c: ConsoleCall): Promise<Html> {
           ['Blocked', String(summary.value.users.blocked ?? 0)],
           ['Deprovisioned', String(summary.value.users.deprovisioned ?? 0)],
           ['Groups and roles', String(summary.value.groups)],
-        ])}<p><a href="${appUrl}/users">Browse users</a></p>`
+        ])}<p><a href="${appUrl}/users">Browse</a></p>`
       : unavailable(summary),
   );
 
   const auditPanel = panel(
     'Recent activity',
     audit.ok
-      ? html`${table('The latest audit entries', ['When', 'Action', 'Actor', 'Target'], audit.value.items.map((e) => [time(e.at), html`<code>${e.action}</code>`, html`<code>${e.actor}</code>`, e.target ? html`<code>${e.target}</code>` : '']), 'Nothing has happened in this app yet.')}<p><a href="${appUrl}/audit">The whole audit log</a></p>`
+      ? html`${table('The latest audit entries', ['When', 'Action', 'Actor', 'Target'], audit.value.items.map((e) => [time(e.at), html`<code>${e.action}</code>`, html`<code>${e.actor}</code>`, e.target ? html`<code>${e.target}</code>` : '']), 'Nothing has happened in this app yet.')}<p><a href="${appUrl}/audit">See all activity</a></p>`
       : unavailable(audit),
   );
 

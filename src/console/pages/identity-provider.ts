@@ -121,7 +121,7 @@ ${panel(
     ['JWKS URI', html`<code>${p.jwks_uri}</code>`],
     ['Audience', p.audience ? html`<code>${p.audience}</code>` : html`<span class="none">any</span>`],
     ['Provider ID', html`<code>${p.id}</code>`],
-    ['Webhook', html`${badge(p.webhook.enabled ? 'enabled' : 'disabled')} <a href="${c.url(`/apps/${encodeURIComponent(p.app_id)}/webhook`)}">Webhook settings</a>`],
+    ['Webhook', html`${badge(p.webhook.enabled ? 'enabled' : 'disabled')} <a href="${c.url(`/apps/${encodeURIComponent(p.app_id)}/webhook`)}">Set up deliveries</a>`],
   ]),
 )}
 ${panel(
