@@ -37,4 +37,9 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', performance: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly' },
     },
   },
+  {
+    // The console's one script runs in the browser.
+    files: ['assets/console/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', Element: 'readonly', setTimeout: 'readonly' } },
+  },
 );

@@ -32,8 +32,8 @@ export interface Shell {
   app?: ShellApp;
   section?: SectionKey;
   flash?: Flash | null;
-  /** Where the page moves on to by itself (a meta refresh: no script needed). */
-  refresh?: string;
+  /** A page that moves on (or reloads) by itself after `seconds`: a meta refresh, no script needed. */
+  refresh?: { url: string; seconds: number };
 }
 
 function flashBlock(flash: Flash | null | undefined): Html {
@@ -76,7 +76,7 @@ export function page(shell: Shell, body: Renderable): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-${shell.refresh ? html`<meta http-equiv="refresh" content="0; url=${shell.refresh}">` : ''}
+${shell.refresh ? html`<meta http-equiv="refresh" content="${String(shell.refresh.seconds)}; url=${shell.refresh.url}">` : ''}
 <title>${title}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${shell.base}/assets/console.css">

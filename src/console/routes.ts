@@ -191,7 +191,7 @@ ${button('Sign in')}
       void reply.header('set-cookie', await startSession(used.tokenId, used.appId, 'link'));
       return send(
         reply,
-        page({ title: 'Signed in', base: base(), refresh: target }, html`<div class="signin"><h1>Signed in</h1><p><a class="button" href="${target}">Continue to the console</a></p></div>`),
+        page({ title: 'Signed in', base: base(), refresh: { url: target, seconds: 0 } }, html`<div class="signin"><h1>Signed in</h1><p><a class="button" href="${target}">Continue to the console</a></p></div>`),
       );
     });
 

@@ -43,7 +43,7 @@ export interface ConsoleCall {
   /** The app named by the route's :appId (via the API: 403/404 as the API says). */
   app(): Promise<ShellApp>;
   /** A whole page in the console's shell; on a GET, the session's flash for this page shows in it. */
-  render(o: { title: string; section?: SectionKey; body: Html | Html[]; app?: boolean }): Promise<Html>;
+  render(o: { title: string; section?: SectionKey; body: Html | Html[]; app?: boolean; refresh?: { url: string; seconds: number } }): Promise<Html>;
 }
 
 export type Outcome = { redirect: string; flash?: Flash } | { page: Html; status?: number };
@@ -133,6 +133,7 @@ export function createSite(deps: SiteDeps): ConsoleSite {
             signedIn: { name: me.name, tokenId: me.tokenId, csrf: session.csrfToken },
             ...(o.app === false || !params.appId ? {} : { app: await c.app() }),
             ...(o.section ? { section: o.section } : {}),
+            ...(o.refresh ? { refresh: o.refresh } : {}),
             flash,
           },
           o.body,
