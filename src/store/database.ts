@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import { PatientSqliteDialect } from './sqlite-dialect.js';
+import { enableWriteBatching } from './write-batch.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-group-aliases.js';
 import * as m003 from './migrations/003-directory.js';
@@ -37,6 +38,8 @@ export interface OpenStoreOptions {
 export const PG_CONNECT_TIMEOUT_MS = 5_000;
 export const PG_QUERY_TIMEOUT_MS = 30_000;
 export const PG_POOL_SIZE = 10;
+/** Group commit of resolves' writes (write-batch.ts): at most this many writes per transaction. */
+export const WRITE_BATCH_MAX = 64;
 
 const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002, '003-directory': m003, '004-directory-sync': m004, '005-scim': m005, '006-console': m006 };
 
@@ -79,6 +82,9 @@ async function openPostgres(url: string): Promise<Store> {
     return pool;
   };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(PG_POOL_SIZE) }) });
+  // One batch at a time, as on SQLite: two batches would take row locks (users, shared groups) in
+  // different orders and deadlock each other; the pool's other connections serve everything else.
+  enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: 1 });
   const control = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(1) }) });
   return {
     db,
@@ -103,6 +109,7 @@ async function openSqlite(dataDir: string): Promise<Store> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new PatientSqliteDialect(sqlite) });
+  enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: 1 });
   return { db, control: db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }
 

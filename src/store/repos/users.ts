@@ -10,6 +10,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from '../schema.js';
 import { newId } from '../../crypto/tokens.js';
 import { recordAudit } from './audit.js';
+import { batchedTransaction } from '../write-batch.js';
 import { recordUserEvents, type UserEvent } from './user-events.js';
 import { addSource, lastSeenIsStale, removalBlocks, tokenMayRemove } from '../../directory/rules.js';
 
@@ -229,7 +230,8 @@ export async function syncUserFromToken(
     return { refused: false, user: userView(state.row), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: false, written: false, lastSeenAt: state.row.last_seen_at };
   }
   const now = new Date(nowMs).toISOString();
-  const outcome = await db.transaction().execute(async (tx) => {
+  // Group commit: concurrent resolves' writes share one transaction (write-batch.ts).
+  const outcome = await batchedTransaction(db, async (tx) => {
     let row = state?.row ?? (await insertUser(tx, provider, identity, now));
     if (!row) return null;
     const changes = state ? profile : null;
