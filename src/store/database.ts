@@ -40,6 +40,7 @@ export const PG_QUERY_TIMEOUT_MS = 30_000;
 export const PG_POOL_SIZE = 10;
 /** Group commit of resolves' writes (write-batch.ts): at most this many writes per transaction. */
 export const WRITE_BATCH_MAX = 64;
+export const PG_WRITE_BATCHES = 4;
 
 const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002, '003-directory': m003, '004-directory-sync': m004, '005-scim': m005, '006-console': m006 };
 
@@ -82,9 +83,9 @@ async function openPostgres(url: string): Promise<Store> {
     return pool;
   };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(PG_POOL_SIZE) }) });
-  // One batch at a time, as on SQLite: two batches would take row locks (users, shared groups) in
-  // different orders and deadlock each other; the pool's other connections serve everything else.
-  enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: 1 });
+  // A few batches at once, each on its own connection: one would leave the database waiting on one
+  // connection's round trips. Batches that deadlock each other retry the write (write-batch.ts).
+  enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: PG_WRITE_BATCHES });
   const control = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(1) }) });
   return {
     db,

@@ -11,17 +11,29 @@
 //
 // It sits behind the repositories (users.ts asks for `batchedTransaction`), so callers cannot tell a
 // batched write from a single one. A store without batching enabled runs each write on its own.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import { isStoreFault } from './faults.js';
 
 type Work<T> = (tx: Kysely<Database>) => Promise<T>;
 
+const DEADLOCK_RETRIES = 5;
+
+/** PostgreSQL's deadlock_detected and serialization_failure: the write may simply run again. */
+function isDeadlock(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === '40P01' || code === '40001';
+}
+
 interface Queued {
   work: Work<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
+  /** Times this write lost a deadlock and was put back in the queue. */
+  deadlocks: number;
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown } | { deadlock: unknown };
 
 export interface WriteBatchOptions {
   /** Writes in one transaction at most. */
@@ -44,7 +56,7 @@ export class WriteBatcher {
 
   run<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject, deadlocks: 0 });
       this.schedule();
     });
   }
@@ -73,29 +85,25 @@ export class WriteBatcher {
 
   private async apply(batch: Queued[]): Promise<void> {
     if (batch.length === 1) {
+      // Alone: no savepoint needed; a deadlock (see attempt) runs the whole transaction again.
       const [only] = batch as [Queued];
-      await this.db.transaction().execute(only.work).then(only.resolve, only.reject);
-      this.count(1);
-      return;
+      for (let tries = 1; ; tries++) {
+        try {
+          only.resolve(await this.db.transaction().execute(only.work));
+          this.count(1);
+        } catch (err) {
+          if (isDeadlock(err) && tries < DEADLOCK_RETRIES) continue;
+          only.reject(err);
+        }
+        return;
+      }
     }
-    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }>;
+    let outcomes: Outcome[];
     try {
       outcomes = await this.db.transaction().execute(async (tx) => {
         const results: typeof outcomes = [];
         for (const [i, q] of batch.entries()) {
-          const name = sql.raw(`w${i}`);
-          await sql`savepoint ${name}`.execute(tx);
-          try {
-            const value = await q.work(tx);
-            await sql`release savepoint ${name}`.execute(tx);
-            results.push({ ok: true, value });
-          } catch (err) {
-            // A fault of the store itself (connection gone, disk full) dooms the whole batch.
-            if (isStoreFault(err)) throw err;
-            await sql`rollback to savepoint ${name}`.execute(tx);
-            await sql`release savepoint ${name}`.execute(tx);
-            results.push({ ok: false, err });
-          }
+          results.push(await this.attempt(tx, q.work, sql.raw(`w${i}`)));
         }
         return results;
       });
@@ -105,11 +113,38 @@ export class WriteBatcher {
       return;
     }
     this.count(batch.length);
+    const again: Queued[] = [];
     batch.forEach((q, i) => {
       const o = outcomes[i]!;
-      if (o.ok) q.resolve(o.value);
+      if ('deadlock' in o) {
+        if (++q.deadlocks >= DEADLOCK_RETRIES) q.reject(o.deadlock);
+        else again.push(q);
+      } else if (o.ok) q.resolve(o.value);
       else q.reject(o.err);
     });
+    // Now that this batch's locks are gone, the writes that lost a deadlock go first.
+    this.queue.unshift(...again);
+  }
+
+  /**
+   * One write in its own savepoint. A write that fails rolls back alone. One that deadlocks with
+   * another batch (another process, or another of this process's connections on PostgreSQL) rolls
+   * back alone too and goes into a later batch: running it again here would meet the same locks,
+   * which the earlier writes of this batch still hold.
+   */
+  private async attempt(tx: Kysely<Database>, work: Work<unknown>, name: RawBuilder<unknown>): Promise<Outcome> {
+    await sql`savepoint ${name}`.execute(tx);
+    try {
+      const value = await work(tx);
+      await sql`release savepoint ${name}`.execute(tx);
+      return { ok: true, value };
+    } catch (err) {
+      // A fault of the store itself (connection gone, disk full) dooms the whole batch.
+      if (isStoreFault(err)) throw err;
+      await sql`rollback to savepoint ${name}`.execute(tx);
+      await sql`release savepoint ${name}`.execute(tx);
+      return isDeadlock(err) ? { deadlock: err } : { ok: false, err };
+    }
   }
 
   private count(writes: number): void {

@@ -149,7 +149,7 @@ test('two processes on one database batching at once: every answer right, one ro
     }),
   );
   for (const { user, res } of calls) {
-    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.status, 200, `${JSON.stringify(res.body)}\n${a.output()}\n${b.output()}`);
     assert.equal(res.body.user.external_id, `both-${user}`);
     assert.deepEqual(res.body.groups, ['shared', `g${user % 3}`].sort());
   }
