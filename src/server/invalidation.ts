@@ -54,8 +54,11 @@ export function createInvalidation(): Invalidation {
   /** One poll; true when it reached the store. */
   async function poll(db: Kysely<Database>, log: PollLog, first: boolean): Promise<boolean> {
     const startedAt = Date.now();
+    const read = () => db.selectFrom('cache_versions').select(['scope', 'version']).where('scope', 'like', 'app:%').execute();
     try {
-      const rows = await db.selectFrom('cache_versions').select(['scope', 'version']).where('scope', 'like', 'app:%').execute();
+      // A connection ended under the poll (database restart, failover, a proxy's idle timeout) is
+      // an everyday event, not an outage: one more try gets a fresh connection from the pool.
+      const rows = await read().catch(read);
       for (const { scope, version } of rows) {
         const prev = seen.get(scope);
         seen.set(scope, Number(version));

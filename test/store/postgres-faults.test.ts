@@ -43,7 +43,8 @@ test('connections terminated while idle: the next requests are served as if noth
   assert.ok(ended >= 1, 'the server had connections to end');
   await sleep(300);
   assertAlive(w);
-  assert.equal((await w.resolve(await w.token('alice', ['eng']))).status, 200);
+  const after = await w.resolve(await w.token('alice', ['eng']));
+  assert.equal(after.status, 200, `${JSON.stringify(after.body)}\n${w.server.output().slice(-3000)}`);
   assert.equal((await w.api('GET', '/v1/apps')).status, 200);
   assert.equal((await w.call('GET', '/readyz')).status, 200);
 });

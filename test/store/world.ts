@@ -124,7 +124,10 @@ export async function terminateConnections(databaseUrl: string, only: 'all' | 'w
   await c.connect();
   try {
     const waiting = only === 'waiting-on-lock' ? "AND wait_event_type = 'Lock'" : '';
-    const res = await c.query<{ n: string }>(`SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> $2 ${waiting}`, [name, sparePid]);
+    // The timeout makes each call wait until its backend has exited: pg_terminate_backend alone
+    // only sends the signal, and on a busy machine the next request could still meet a backend
+    // that is about to die, which is the "during a query" case, not the idle one.
+    const res = await c.query<{ n: string }>(`SELECT count(pg_terminate_backend(pid, 5000)) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> $2 ${waiting}`, [name, sparePid]);
     return Number(res.rows[0]!.n);
   } finally {
     await c.end();
