@@ -8,7 +8,7 @@ import type { ServerContext } from './context.js';
 import { loggerOptions } from './logger.js';
 import { ROUTES } from './routes/index.js';
 import { createStoreFaultLog, sendRetryAfter } from './store-faults.js';
-import { discardBody } from './linger.js';
+import { bodyRead, discardBody } from './linger.js';
 import { describeRoutes } from './openapi.js';
 import { createSyncRunner } from '../directory/sync-runner.js';
 import { startSyncScheduler, type SyncScheduler } from '../directory/sync-scheduler.js';
@@ -73,7 +73,7 @@ export async function buildServer(ctx: Omit<ServerContext, 'log' | 'storeFaults'
   // Every scope inherits this: an answer given before the body was read (a 413, a 401 of resolve,
   // whose body is never read) waits for the client to finish sending (see linger.ts).
   app.addHook('onSend', (req, _reply, payload, done) => {
-    if (req.raw.complete) return done(null, payload);
+    if (bodyRead(req.raw)) return done(null, payload);
     void discardBody(req.raw).then(() => done(null, payload));
   });
 

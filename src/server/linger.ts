@@ -8,9 +8,17 @@ import type { IncomingMessage } from 'node:http';
 export const LINGER_MAX_BYTES = 16 * 1024 * 1024;
 export const LINGER_MAX_MS = 5_000;
 
+/**
+ * True once the body has been read to its end. `complete` is what node's HTTP server sets; a request
+ * made in-process (`app.inject`, as the console's calls are) only ever says `readableEnded`.
+ */
+export function bodyRead(raw: IncomingMessage): boolean {
+  return raw.complete || raw.readableEnded;
+}
+
 /** Resolves once the rest of the body has been read and discarded, or a bound is reached. */
 export function discardBody(raw: IncomingMessage, maxBytes = LINGER_MAX_BYTES, maxMs = LINGER_MAX_MS): Promise<void> {
-  if (raw.complete || raw.destroyed) return Promise.resolve();
+  if (bodyRead(raw) || raw.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     let seen = 0;
     const done = (): void => {
