@@ -1,16 +1,25 @@
-// Webhook management: enable, rotate, disable and status of a provider's webhook receiver
-// (scope dashboard_identity_providers:webhooks). The secret is shown once, in the answer to enable
+// Webhook management: enable, rotate, disable, status and the latest deliveries of a provider's
+// webhook receiver (scope dashboard_identity_providers:webhooks). The secret is shown once, in the answer to enable
 // and rotate, and otherwise exists only sealed in the store.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import { authoriseProvider, type Principal } from '../auth.js';
-import { parseBody } from '../validate.js';
+import { limitParam, parseBody } from '../validate.js';
 import { AlterError } from '../../errors.js';
 import { nowIso } from '../../store/database.js';
 import { recordAudit } from '../../store/repos/audit.js';
 import type { ProviderRow } from '../../store/repos/identity-providers.js';
-import { disableWebhook, enableWebhook, findWebhook, rotateWebhookSecret, webhookSecretAad, type WebhookRow } from '../../store/repos/webhooks.js';
+import {
+  DELIVERY_LOG_SIZE,
+  disableWebhook,
+  enableWebhook,
+  findWebhook,
+  listDeliveryLog,
+  rotateWebhookSecret,
+  webhookSecretAad,
+  type WebhookRow,
+} from '../../store/repos/webhooks.js';
 import { adapterFor } from '../../idp/webhooks/adapters.js';
 import type { WebhookAdapter } from '../../idp/webhooks/scheme.js';
 import { webhookUrl } from '../../idp/provider-view.js';
@@ -125,6 +134,12 @@ export function webhookAdminRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get<Params>(`${base}/status`, async (req) => {
     const { provider } = await authorise(req);
     return statusOf(provider, await findWebhook(db, provider.id));
+  });
+
+  app.get<Params & { Querystring: { limit?: string } }>(`${base}/deliveries`, async (req) => {
+    const { provider } = await authorise(req);
+    const rows = await listDeliveryLog(db, provider.id, limitParam(req.query.limit, 20, DELIVERY_LOG_SIZE));
+    return { items: rows.map((r) => ({ id: r.id, received_at: r.received_at, outcome: r.outcome, event_type: r.event_type, events: Number(r.events), reason: r.reason })) };
   });
 
   function statusOf(provider: ProviderRow, w: WebhookRow | undefined): Record<string, unknown> {

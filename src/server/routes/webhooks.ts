@@ -2,7 +2,7 @@
 // the delivery's signature or Authorization header is the authentication. Its own encapsulated
 // plugin, because it reads the raw bytes (signatures are over exactly those) under its own cap.
 //
-// Order of checks, each refusal changing nothing but the rejection counters:
+// Order of checks, each refusal changing nothing but the rejection counters and the delivery log:
 // known and enabled (404) → body within 1 MiB (413) → authentic (401) → JSON content type (415)
 // → parseable (400) → applied once per event id, in one transaction with the counters (2xx).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,6 +14,7 @@ import { findProviderById, type ProviderRow } from '../../store/repos/identity-p
 import {
   claimDelivery,
   findWebhook,
+  logDelivery,
   pruneDeliveries,
   recordReceived,
   recordRejection,
@@ -73,8 +74,14 @@ export async function webhookReceiverRoutes(app: FastifyInstance, ctx: ServerCon
     return { provider, adapter: adapterFor(webhook.scheme), sealedSecret: webhook.secret, secret: ctx.sealer.open(webhook.secret, webhookSecretAad(providerId)) };
   }
 
+  /** Counts and logs a refused delivery (its reason only: never its body or a secret). */
+  async function recordRefusal(providerId: string, reason: string): Promise<void> {
+    const now = nowIso();
+    await db.transaction().execute((tx) => recordRejection(tx, providerId, reason, now));
+  }
+
   async function refuse(providerId: string, error: AlterError, reason: string): Promise<never> {
-    await recordRejection(db, providerId, reason, nowIso());
+    await recordRefusal(providerId, reason);
     ctx.log.warn({ provider_id: providerId, reason }, 'webhook delivery rejected');
     throw error;
   }
@@ -96,8 +103,10 @@ export async function webhookReceiverRoutes(app: FastifyInstance, ctx: ServerCon
     const { provider } = hook;
     const now = nowIso();
     return db.transaction().execute(async (tx) => {
-      const current = await recordReceived(tx, provider.id, hook.sealedSecret, { count: events.length, lastType: events.at(-1)?.type ?? null, now });
+      const lastType = events.at(-1)?.type ?? null;
+      const current = await recordReceived(tx, provider.id, hook.sealedSecret, { count: events.length, lastType, now });
       if (!current) return null;
+      await logDelivery(tx, provider.id, { outcome: 'accepted', now, eventType: lastType, events: events.length });
       const outcome = { applied: 0, duplicates: 0, ignored: 0 };
       for (const event of events) {
         if (!event.events.length) outcome.ignored++;
@@ -155,7 +164,7 @@ export async function webhookReceiverRoutes(app: FastifyInstance, ctx: ServerCon
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, next) => next(null, body));
     scope.addHook('onError', async (req, _reply, err) => {
       const { providerId } = req.params as { providerId?: string };
-      if (providerId && (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') await recordRejection(db, providerId, 'body larger than 1 MiB', nowIso());
+      if (providerId && (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') await recordRefusal(providerId, 'body larger than 1 MiB');
     });
 
     scope.post<Params>('/v1/webhooks/idp/:providerId', { bodyLimit: WEBHOOK_BODY_LIMIT }, receive);

@@ -1,7 +1,11 @@
-// The audit log: one row per change, written in the same transaction as the change itself.
-import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+// The audit log: one row per change, written in the same transaction as the change itself, and
+// read newest first in pages (a cursor over (at, id), like the directory's lists).
+import type { Kysely, Selectable } from 'kysely';
+import type { AuditEventsTable, Database } from '../schema.js';
 import { orderedId } from '../ordered-id.js';
+import { decodeCursor, pageOf } from './directory.js';
+
+export type AuditRow = Selectable<AuditEventsTable>;
 
 export interface AuditEntry {
   actor: string;
@@ -26,4 +30,16 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Prom
       details: entry.details ? JSON.stringify(entry.details) : null,
     })
     .execute();
+}
+
+/** Newest first; `appId` keeps one app's entries only. */
+export async function listAudit(db: Kysely<Database>, appId: string | null, page: { limit: number; cursor?: string | undefined }): Promise<{ rows: AuditRow[]; next_cursor: string | null }> {
+  const cursor = decodeCursor(page.cursor, 2);
+  let q = db.selectFrom('audit_events').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(page.limit + 1);
+  if (appId) q = q.where('app_id', '=', appId);
+  if (cursor) {
+    const [at, id] = cursor as [string, string];
+    q = q.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]));
+  }
+  return pageOf(await q.execute(), page.limit, (last) => [last.at, last.id]);
 }

@@ -50,7 +50,7 @@ function encodeCursor(values: string[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined, length: number): string[] | null {
+export function decodeCursor(cursor: string | undefined, length: number): string[] | null {
   if (cursor === undefined) return null;
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
@@ -100,7 +100,7 @@ export async function withMemberships(db: Kysely<Database>, rows: UserRow[]): Pr
   }));
 }
 
-function pageOf<T>(rows: T[], limit: number, position: (last: T) => string[]): { rows: T[]; next_cursor: string | null } {
+export function pageOf<T>(rows: T[], limit: number, position: (last: T) => string[]): { rows: T[]; next_cursor: string | null } {
   const more = rows.length > limit;
   const kept = more ? rows.slice(0, limit) : rows;
   return { rows: kept, next_cursor: more ? encodeCursor(position(kept.at(-1)!)) : null };

@@ -14,7 +14,7 @@ export interface ShownOnce {
   next_step?: string;
 }
 
-export function webhookPath(ctx: CliContext, cmd: Command, providerId: string, action: 'enable' | 'rotate' | 'disable' | 'status'): string {
+export function webhookPath(ctx: CliContext, cmd: Command, providerId: string, action: 'enable' | 'rotate' | 'disable' | 'status' | 'deliveries'): string {
   const app = encodeURIComponent(ctx.requireApp(cmd));
   return `/v1/apps/${app}/identity-providers/${encodeURIComponent(providerId)}/webhook/${action}`;
 }
