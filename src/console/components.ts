@@ -71,7 +71,7 @@ export function facts(pairs: Array<[string, Renderable]>): Html {
 
 export function table(caption: string, headers: string[], rows: Renderable[][], empty = 'Nothing yet.'): Html {
   if (!rows.length) return html`<p class="none">${empty}</p>`;
-  return html`<div class="table-wrap"><table><caption>${caption}</caption><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+  return html`<div class="table-wrap"><table><caption class="visually-hidden">${caption}</caption><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>${rows.map((r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody></table></div>`;
 }
 

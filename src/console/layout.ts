@@ -44,8 +44,8 @@ ${flash.error ? html`<div class="notice error" role="alert">${flash.error}</div>
 ${
   secret
     ? html`<section class="secret" data-shown-once aria-labelledby="secret-title">
-<h2 id="secret-title">${secret.label}</h2>
-<p><strong>Copy it now: it is shown only once.</strong> alter keeps only an encrypted or hashed copy and cannot show it again.</p>
+<h2 id="secret-title">Copy it now: it is shown only once</h2>
+<p>alter keeps only an encrypted or hashed copy and cannot show it again.</p>
 ${copyField(secret.label, secret.value, 'shown-once-secret')}
 ${secret.facts?.length ? html`<dl class="facts">${secret.facts.map(([k, v]) => html`<dt>${k}</dt><dd><code>${v}</code></dd>`)}</dl>` : ''}
 ${secret.note ? html`<p class="hint">${secret.note}</p>` : ''}

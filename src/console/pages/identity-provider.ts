@@ -59,7 +59,7 @@ ${field({ label: 'Wallet client secret', name: 'wallet_client_secret', type: 'pa
 function preview(c: ConsoleCall, found: DiscoveryView, issuerUrl: string): Html {
   const m = found.claim_mappings;
   return html`<h1>Identity provider</h1>
-<section class="panel" aria-labelledby="found-title"><h2 id="found-title">Found: ${found.detected_as ?? found.provider_type}</h2>
+<section class="panel" aria-labelledby="found-title"><h2 id="found-title">Found: ${found.detected_as ?? 'a standard OpenID Connect provider'}</h2>
 ${facts([
   ['Detected type', badge(found.provider_type)],
   ['Issuer', html`<code>${found.issuer}</code>`],
