@@ -124,8 +124,8 @@ describe('console: users and groups', () => {
     await page.getByText('Bob Stone unblocked').waitFor();
     assert.equal(await userStatus('bob'), 'active');
 
-    await page.getByRole('link', { name: 'Deprovision' }).click();
-    assert.match(page.url(), /\/deprovision$/);
+    await page.getByRole('button', { name: 'Deprovision' }).click();
+    assert.match(page.url(), /\/deprovision\??$/);
     await page.getByRole('heading', { name: 'Deprovision Bob Stone?' }).waitFor();
     assert.equal(await userStatus('bob'), 'active', 'the first click only asks');
     await assertAccessible(page, 'deprovision confirmation');
@@ -133,7 +133,7 @@ describe('console: users and groups', () => {
     await page.getByRole('link', { name: 'Cancel' }).click();
     assert.equal(await userStatus('bob'), 'active');
 
-    await page.getByRole('link', { name: 'Deprovision' }).click();
+    await page.getByRole('button', { name: 'Deprovision' }).click();
     await page.getByRole('button', { name: 'Deprovision' }).click();
     await page.getByText('Bob Stone deprovisioned.').waitFor();
     assert.equal(await userStatus('bob'), 'deprovisioned');
@@ -180,7 +180,7 @@ describe('console: users and groups', () => {
     await page.getByRole('button', { name: 'Block' }).click();
     await page.getByText('Carol Chen blocked').waitFor();
     assert.equal(await userStatus('carol'), 'blocked');
-    await page.getByRole('link', { name: 'Deprovision' }).click();
+    await page.getByRole('button', { name: 'Deprovision' }).click();
     await page.getByRole('button', { name: 'Deprovision' }).click();
     await page.getByText('Carol Chen deprovisioned.').waitFor();
     assert.equal(await userStatus('carol'), 'deprovisioned');

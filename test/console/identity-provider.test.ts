@@ -49,11 +49,11 @@ describe('console: identity provider', () => {
       assert.equal(current.body.claim_mappings.group_claim, 'groups');
 
       // Delete asks first; Cancel keeps it, the confirmation's button deletes.
-      await page.getByRole('link', { name: 'Delete' }).click();
+      await page.getByRole('button', { name: 'Delete' }).click();
       await assertAccessible(page, 'delete confirmation');
       await page.getByRole('link', { name: 'Cancel' }).click();
       assert.equal((await w.s.api('GET', `/v1/apps/${w.appId}/identity-providers/current`)).status, 200);
-      await page.getByRole('link', { name: 'Delete' }).click();
+      await page.getByRole('button', { name: 'Delete' }).click();
       await page.getByRole('button', { name: 'Delete' }).click();
       await page.getByText('Identity provider deleted.').waitFor();
       assert.equal((await w.s.api('GET', `/v1/apps/${w.appId}/identity-providers/current`)).status, 404);
@@ -80,7 +80,7 @@ describe('console: identity provider', () => {
     await openSection(w, page, 'Identity provider');
     assert.match(await page.getByRole('main').innerText(), new RegExp(providerId));
     assert.equal(await page.getByRole('button', { name: 'Save changes' }).count(), 0);
-    assert.equal(await page.getByRole('link', { name: 'Delete' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0);
     await assertAccessible(page, 'identity provider, read-only');
     // The form is not there, but the session's CSRF token is (the Sign out form): a hand-made post
     // with it is refused by the API's scope check, and nothing changes.

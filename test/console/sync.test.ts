@@ -107,7 +107,7 @@ describe('console: directory sync and SCIM', () => {
     await page.getByText('Settings saved.').waitFor();
     assert.equal((await syncStatus()).interval, '30m');
 
-    await page.getByRole('link', { name: 'Disable sync' }).click();
+    await page.getByRole('button', { name: 'Disable sync' }).click();
     await page.getByRole('heading', { name: 'Disable directory sync?' }).waitFor();
     assert.equal((await syncStatus()).enabled, true, 'the first click only asks');
     await assertAccessible(page, 'disable sync confirmation');
@@ -155,7 +155,7 @@ describe('console: directory sync and SCIM', () => {
     assert.ok(!(await page.content()).includes(token), 'not shown again after going back');
 
     await page.goto(`${w.console}/apps/${w.appId}/sync`);
-    await page.getByRole('link', { name: 'Rotate token' }).click();
+    await page.getByRole('button', { name: 'Rotate token' }).click();
     await page.getByRole('heading', { name: 'Rotate the SCIM token?' }).waitFor();
     assert.equal(await push(token), 201, 'the first click only asks');
     await page.getByRole('button', { name: 'Rotate token' }).click();
@@ -165,7 +165,7 @@ describe('console: directory sync and SCIM', () => {
     assert.equal(await push(token), 401, 'the old token stops at once');
     assert.equal(await push(rotated), 201);
 
-    await page.getByRole('link', { name: 'Disable SCIM' }).click();
+    await page.getByRole('button', { name: 'Disable SCIM' }).click();
     await page.getByRole('heading', { name: 'Disable SCIM?' }).waitFor();
     await screenshots(page, 'sync-scim-disable');
     await page.getByRole('button', { name: 'Disable SCIM' }).click();

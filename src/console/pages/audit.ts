@@ -1,8 +1,7 @@
 // The Audit page: the app's audit log, newest first, a page at a time (the API's cursor carried in
 // the page's address), each entry with when, who, what, on what, and its details in one line.
 import { html, type Html } from '../html.js';
-import { panel, time } from '../components.js';
-import { wideTable } from './parts.js';
+import { panel, time, wideTable } from '../components.js';
 import type { ConsoleCall, ConsoleSite } from '../site.js';
 
 interface AuditEntry {

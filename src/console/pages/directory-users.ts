@@ -3,7 +3,7 @@
 // lifecycle history; Block or Unblock, and Deprovision behind a confirmation, for a token with
 // dashboard_directory:write.
 import { html, type Html } from '../html.js';
-import { actionButton, badge, button, facts, field, linkButton, panel, select, table, tags, time } from '../components.js';
+import { actionButton, badge, button, facts, field, askFirst, panel, select, table, tags, time } from '../components.js';
 import type { ConsoleCall, ConsoleSite } from '../site.js';
 import type { DirectoryUser, Page } from '../../store/repos/directory.js';
 import { appApi, appUrl, queryString } from './directory-paths.js';
@@ -88,7 +88,7 @@ function userActions(c: ConsoleCall, u: UserDetail): Html {
   return panel(
     'Actions',
     html`<p class="hint">${u.status === 'blocked' ? 'Unblock lets their tokens through again.' : 'Block refuses their tokens on every server at once, until an operator unblocks them.'} Deprovisioning is final for this user.</p>
-<div class="actions">${u.status === 'blocked' ? actionButton(`${url}/unblock`, c.csrf, 'Unblock', 'secondary') : actionButton(`${url}/block`, c.csrf, 'Block', 'secondary')}${linkButton(`${url}/deprovision`, 'Deprovision', 'danger')}</div>`,
+<div class="actions">${u.status === 'blocked' ? actionButton(`${url}/unblock`, c.csrf, 'Unblock', 'secondary') : actionButton(`${url}/block`, c.csrf, 'Block', 'secondary')}${askFirst(`${url}/deprovision`, 'Deprovision')}</div>`,
   );
 }
 

@@ -3,7 +3,7 @@
 // with one, its facts, the wallet's redirect URI and logout URL to copy, the claim mappings and
 // whether they are locked, an update form, and "Delete" behind a confirmation.
 import { html, type Html } from '../html.js';
-import { badge, button, confirmation, copyField, facts, field, linkButton, panel, postForm, table } from '../components.js';
+import { badge, button, confirmation, copyField, facts, field, askFirst, panel, postForm, table } from '../components.js';
 import type { ConsoleCall, ConsoleSite, Outcome } from '../site.js';
 import { walletLogoutUrl, walletRedirectUris, type ProviderView } from '../../idp/provider-view.js';
 import type { DiscoveryView } from '../../idp/discovery.js';
@@ -137,7 +137,7 @@ ${copyField('Logout URL', logoutUrl, 'logout-url')}`,
 ${update}
 ${
   c.can('dashboard_identity_providers:delete')
-    ? panel('Delete', html`<p>Deleting the provider stops all resolution for this app and forgets its users, groups and webhook.</p>${linkButton(`${pageUrl(c)}/delete`, 'Delete', 'danger')}`)
+    ? panel('Delete', html`<p>Deleting the provider stops all resolution for this app and forgets its users, groups and webhook.</p>${askFirst(`${pageUrl(c)}/delete`, 'Delete')}`)
     : ''
 }`;
 }

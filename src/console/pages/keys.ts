@@ -1,10 +1,9 @@
 // The Keys page: the app's runtime keys (the app backend's credential for the runtime API), a form
 // to mint one, shown once through the flash, and "Revoke" per active key behind a confirmation.
 import { html, type Html } from '../html.js';
-import { badge, button, field, panel, postForm, time } from '../components.js';
+import { askFirst, badge, button, field, panel, postForm, time, wideTable } from '../components.js';
 import type { ConsoleCall, ConsoleSite } from '../site.js';
 import { AlterError } from '../../errors.js';
-import { askFirst, wideTable } from './parts.js';
 import { confirmedAction } from './directory-confirm.js';
 
 interface RuntimeKey {

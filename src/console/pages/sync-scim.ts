@@ -2,7 +2,7 @@
 // last error, what it manages), "Enable SCIM", and "Rotate token" and "Disable SCIM" behind a
 // confirmation. The bearer token is shown once, through the flash, on the page the action returns to.
 import { html, type Html } from '../html.js';
-import { badge, button, copyField, facts, linkButton, panel, postForm, select, time } from '../components.js';
+import { badge, button, copyField, facts, askFirst, panel, postForm, select, time } from '../components.js';
 import type { ConsoleCall, ConsoleSite, Outcome } from '../site.js';
 import { appUrl, currentProvider } from './directory-paths.js';
 import { confirmedAction } from './directory-confirm.js';
@@ -65,7 +65,7 @@ ${facts([
   ['Users it manages', String(s.users)],
   ['Groups it manages', String(s.groups)],
 ])}
-${may ? html`<div class="actions">${linkButton(appUrl(c, '/sync/scim/rotate'), 'Rotate token')}${linkButton(appUrl(c, '/sync/scim/disable'), 'Disable SCIM', 'danger')}</div>` : ''}`,
+${may ? html`<div class="actions">${askFirst(appUrl(c, '/sync/scim/rotate'), 'Rotate token', 'secondary')}${askFirst(appUrl(c, '/sync/scim/disable'), 'Disable SCIM')}</div>` : ''}`,
   );
 }
 

@@ -4,7 +4,7 @@
 // sync-settings.ts) and SCIM (sync-scim.ts).
 // Everything here needs dashboard_identity_providers:directory; without it the page says so.
 import { html, type Html } from '../html.js';
-import { badge, button, facts, linkButton, panel, postForm, time } from '../components.js';
+import { badge, button, facts, askFirst, panel, postForm, time } from '../components.js';
 import type { ConsoleCall, ConsoleSite } from '../site.js';
 import type { ProviderView } from '../../idp/provider-view.js';
 import type { RunView } from '../../directory/sync-view.js';
@@ -53,7 +53,7 @@ function settingsPanel(c: ConsoleCall, p: ProviderView, s: SyncStatus): Html {
     'Settings',
     html`${postForm(`${syncUrl(c)}/update`, c.csrf, html`${settingsFields(p.provider_type, { interval: s.interval ?? '', deletion_threshold: s.deletion_threshold ?? '' })}${button('Save settings', 'secondary')}`)}
 <h3>Stop syncing</h3>
-<p>Disabling stops the runs and forgets the credentials; the synced users stay.</p>${linkButton(`${syncUrl(c)}/disable`, 'Disable sync', 'danger')}`,
+<p>Disabling stops the runs and forgets the credentials; the synced users stay.</p>${askFirst(`${syncUrl(c)}/disable`, 'Disable sync')}`,
   );
 }
 

@@ -2,8 +2,7 @@
 // report it: whether it is on, where the provider must send to, the counters, the last delivery and
 // refusal, warnings, the events worth subscribing to, and the latest deliveries one by one.
 import { html, type Html } from '../html.js';
-import { badge, copyField, facts, panel, tags, time } from '../components.js';
-import { wideTable } from './parts.js';
+import { badge, copyField, facts, panel, tags, time, wideTable } from '../components.js';
 import type { WebhookStatus as OverviewStatus } from './apps.js';
 
 export interface WebhookStatus extends OverviewStatus {

@@ -3,10 +3,9 @@
 // alter generates one), and "Rotate" and "Disable" behind confirmation pages. A new secret is shown
 // once, through the flash of the page the action redirects to.
 import { html, type Html } from '../html.js';
-import { button, confirmation, field, panel, postForm } from '../components.js';
+import { askFirst, button, confirmation, field, panel, postForm } from '../components.js';
 import type { ConsoleCall, ConsoleSite, Outcome } from '../site.js';
 import { adapterFor } from '../../idp/webhooks/adapters.js';
-import { askFirst } from './parts.js';
 import { optional } from './optional.js';
 import { confirmedAction } from './directory-confirm.js';
 import { deliveriesPanel, schemeName, statusPanel, type Delivery, type WebhookStatus } from './webhook-status.js';
