@@ -15,7 +15,7 @@ export interface FieldOptions {
   name: string;
   value?: string | null;
   type?: 'text' | 'url' | 'search' | 'password';
-  hint?: string;
+  hint?: Renderable;
   required?: boolean;
   placeholder?: string;
   autocomplete?: string;

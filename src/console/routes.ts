@@ -114,7 +114,7 @@ ${o.error ? html`<div class="notice error" role="alert">${o.error}</div>` : ''}
 <p class="lead">Paste a personal access token. The console acts as that token: it shows and changes what the token's scopes and apps allow.</p>
 <form method="post" action="${base()}/sign-in">
 ${o.next ? html`<input type="hidden" name="next" value="${o.next}">` : ''}
-${field({ label: 'Personal access token', name: 'token', type: 'password', required: true, hint: 'It starts with alter_pat_. `alter server init` printed one; `alter tokens create` makes more.' })}
+${field({ label: 'Personal access token', name: 'token', type: 'password', required: true, hint: html`It starts with <code>alter_pat_</code>. <code>alter server init</code> printed one; <code>alter tokens create</code> makes more.` })}
 ${button('Sign in')}
 </form></div>
 <p class="hint">From a terminal signed in to alter, <code>alter console</code> prints a one-time sign-in link instead.</p></div>`,

@@ -126,6 +126,8 @@ export async function assertAccessible(page: Page, what: string): Promise<void> 
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const summary = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   assert.deepEqual(summary, [], `${what}: axe found WCAG 2.1 AA violations`);
+  // Every page checked is also a page to look at.
+  await screenshots(page, `checked-${what.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
 }
 
 const jsOff = new WeakSet<BrowserContext>();
