@@ -48,3 +48,10 @@ export const scimRequests = new Counter({
   labelNames: ['method', 'status'] as const,
   registers: [registry],
 });
+
+export const writeBatchSize = new Histogram({
+  name: 'alter_store_write_batch_writes',
+  help: 'Writes of concurrent resolves committed together in one transaction (group commit)',
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [registry],
+});

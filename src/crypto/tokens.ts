@@ -1,6 +1,7 @@
 // Bearer credentials: personal access tokens (alter_pat_…) and runtime keys (alter_key_…).
 // They are random, shown once, and stored only as SHA-256 hashes: a leaked database grants nothing.
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomHex } from './random-hex.js';
 
 export const PAT_PREFIX = 'alter_pat_';
 export const KEY_PREFIX = 'alter_key_';
@@ -25,5 +26,5 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** Short random identifiers for rows: `app_…`, `tok_…`; not secrets. */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(10).toString('hex')}`;
+  return `${prefix}_${randomHex(10)}`;
 }

@@ -13,6 +13,8 @@ import { isUniqueViolation } from '../store/database.js';
 import { buildServer } from './app.js';
 import { createInvalidation } from './invalidation.js';
 import { startMetricsListener } from './metrics-listener.js';
+import { writeBatcherOf } from '../store/write-batch.js';
+import { writeBatchSize } from '../metrics.js';
 
 export interface InitResult {
   token: string;
@@ -72,6 +74,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const sealer = createSealer(ensureMasterKey(opts.dataDir, env));
   const store = await openStore({ dataDir: opts.dataDir, databaseUrl: env.DATABASE_URL });
   await migrate(store);
+  const batcher = writeBatcherOf(store.db);
+  if (batcher) batcher.onCommit = (writes) => writeBatchSize.observe(writes);
   const invalidation = createInvalidation();
   const allowPrivateIssuers = env.ALTER_ALLOW_PRIVATE_ISSUERS === '1';
   const displayHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;

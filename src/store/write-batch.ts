@@ -48,6 +48,8 @@ export class WriteBatcher {
   private scheduled = false;
   /** Writes per committed batch, for the benchmark and tests. */
   readonly stats = { batches: 0, writes: 0, largest: 0 };
+  /** Told the size of every committed batch (the server's metrics). */
+  onCommit: ((writes: number) => void) | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -151,6 +153,7 @@ export class WriteBatcher {
     this.stats.batches++;
     this.stats.writes += writes;
     this.stats.largest = Math.max(this.stats.largest, writes);
+    this.onCommit?.(writes);
   }
 }
 

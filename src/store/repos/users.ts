@@ -119,20 +119,34 @@ async function planMemberships(db: Kysely<Database>, state: UserState | undefine
   };
 }
 
-async function groupIds(tx: Kysely<Database>, providerId: string, wanted: Array<{ kind: MembershipKind; name: string }>, now: string): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
+/**
+ * Adds the token's new memberships: per kind, the groups it names are created if missing, then the
+ * memberships are inserted straight from the groups table (no read of the group ids in between:
+ * on PostgreSQL every statement is a round trip, and this path runs for every write of resolution).
+ */
+async function addMemberships(tx: Kysely<Database>, providerId: string, userId: string, add: MembershipPlan['add'], now: string): Promise<void> {
   for (const kind of ['group', 'role'] as const) {
-    const names = wanted.filter((w) => w.kind === kind).map((w) => w.name);
+    const names = add.filter((w) => w.kind === kind).map((w) => w.name);
     if (!names.length) continue;
     await tx
       .insertInto('groups')
       .values(names.map((name) => ({ id: newId('grp'), provider_id: providerId, kind, name, source: 'token', created_at: now })))
       .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
       .execute();
-    const rows = await tx.selectFrom('groups').select(['id', 'name']).where('provider_id', '=', providerId).where('kind', '=', kind).where('name', 'in', names).execute();
-    for (const r of rows) ids.set(key(kind, r.name), r.id);
+    await tx
+      .insertInto('memberships')
+      .columns(['user_id', 'group_id', 'source', 'created_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('groups')
+          .select([eb.val(userId).as('user_id'), 'id', eb.val('token').as('source'), eb.val(now).as('created_at')])
+          .where('provider_id', '=', providerId)
+          .where('kind', '=', kind)
+          .where('name', 'in', names),
+      )
+      .onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing())
+      .execute();
   }
-  return ids;
 }
 
 function membershipEvents(userId: string, plan: MembershipPlan): UserEvent[] {
@@ -143,14 +157,7 @@ function membershipEvents(userId: string, plan: MembershipPlan): UserEvent[] {
 }
 
 async function applyMemberships(tx: Kysely<Database>, provider: ProviderRef, userId: string, plan: MembershipPlan, now: string): Promise<void> {
-  if (plan.add.length) {
-    const ids = await groupIds(tx, provider.id, plan.add, now);
-    await tx
-      .insertInto('memberships')
-      .values(plan.add.map((a) => ({ user_id: userId, group_id: ids.get(key(a.kind, a.name))!, source: 'token', created_at: now })))
-      .onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing())
-      .execute();
-  }
+  await addMemberships(tx, provider.id, userId, plan.add, now);
   if (plan.remove.length) {
     await tx.deleteFrom('memberships').where('user_id', '=', userId).where('group_id', 'in', plan.remove.map((m) => m.groupId)).execute();
   }
