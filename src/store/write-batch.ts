@@ -1,8 +1,12 @@
 // Group commit for the writes of concurrent resolves. A write that arrives while others are queued
 // or in flight joins them: the queue is applied in one transaction (one fsync on SQLite, one commit
-// on PostgreSQL), each write inside its own savepoint, and each caller is answered with its own
-// result only after the commit — so nothing a client was told can be lost on a crash, and a write
-// that fails rolls back alone while the others commit.
+// on PostgreSQL), and each caller is answered with its own result only after the commit, so nothing
+// a client was told can be lost on a crash.
+//
+// A batch has no savepoints (on PostgreSQL each would cost two more round trips per write): when a
+// write fails, the batch rolls back and its writes run again one by one, each in its own
+// transaction, so only the one at fault fails. Failures are rare (a lost deadlock, a constraint
+// that a concurrent writer raced into), so the common case pays nothing for that safety.
 //
 // Batches form because a flush waits for the event loop's check phase (setImmediate): requests
 // whose bodies arrived in the same poll phase verify their signatures, plan their writes and queue
@@ -11,7 +15,7 @@
 //
 // It sits behind the repositories (users.ts asks for `batchedTransaction`), so callers cannot tell a
 // batched write from a single one. A store without batching enabled runs each write on its own.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { isStoreFault } from './faults.js';
 
@@ -29,11 +33,7 @@ interface Queued {
   work: Work<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
-  /** Times this write lost a deadlock and was put back in the queue. */
-  deadlocks: number;
 }
-
-type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown } | { deadlock: unknown };
 
 export interface WriteBatchOptions {
   /** Writes in one transaction at most. */
@@ -58,7 +58,7 @@ export class WriteBatcher {
 
   run<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject, deadlocks: 0 });
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -86,66 +86,41 @@ export class WriteBatcher {
   }
 
   private async apply(batch: Queued[]): Promise<void> {
-    if (batch.length === 1) {
-      // Alone: no savepoint needed; a deadlock (see attempt) runs the whole transaction again.
-      const [only] = batch as [Queued];
-      for (let tries = 1; ; tries++) {
-        try {
-          only.resolve(await this.db.transaction().execute(only.work));
-          this.count(1);
-        } catch (err) {
-          if (isDeadlock(err) && tries < DEADLOCK_RETRIES) continue;
-          only.reject(err);
-        }
-        return;
-      }
-    }
-    let outcomes: Outcome[];
+    if (batch.length === 1) return this.alone(batch[0]!);
+    let values: unknown[];
     try {
-      outcomes = await this.db.transaction().execute(async (tx) => {
-        const results: typeof outcomes = [];
-        for (const [i, q] of batch.entries()) {
-          results.push(await this.attempt(tx, q.work, sql.raw(`w${i}`)));
-        }
-        return results;
+      values = await this.db.transaction().execute(async (tx) => {
+        const out: unknown[] = [];
+        for (const q of batch) out.push(await q.work(tx));
+        return out;
       });
     } catch (err) {
-      // Nothing of the batch committed: each caller gets the store's fault (503, safe to retry).
-      for (const q of batch) q.reject(err);
+      // Nothing of the batch committed. A fault of the store itself (connection gone, disk full)
+      // is every caller's: each gets it (503, safe to retry). Otherwise one write failed or lost a
+      // deadlock with another batch: the others must not pay for it, so each runs again alone,
+      // and only the one at fault fails.
+      if (isStoreFault(err)) {
+        for (const q of batch) q.reject(err);
+        return;
+      }
+      for (const q of batch) await this.alone(q);
       return;
     }
     this.count(batch.length);
-    const again: Queued[] = [];
-    batch.forEach((q, i) => {
-      const o = outcomes[i]!;
-      if ('deadlock' in o) {
-        if (++q.deadlocks >= DEADLOCK_RETRIES) q.reject(o.deadlock);
-        else again.push(q);
-      } else if (o.ok) q.resolve(o.value);
-      else q.reject(o.err);
-    });
-    // Now that this batch's locks are gone, the writes that lost a deadlock go first.
-    this.queue.unshift(...again);
+    batch.forEach((q, i) => q.resolve(values[i]));
   }
 
-  /**
-   * One write in its own savepoint. A write that fails rolls back alone. One that deadlocks with
-   * another batch (another process, or another of this process's connections on PostgreSQL) rolls
-   * back alone too and goes into a later batch: running it again here would meet the same locks,
-   * which the earlier writes of this batch still hold.
-   */
-  private async attempt(tx: Kysely<Database>, work: Work<unknown>, name: RawBuilder<unknown>): Promise<Outcome> {
-    await sql`savepoint ${name}`.execute(tx);
-    try {
-      const value = await work(tx);
-      await sql`release savepoint ${name}`.execute(tx);
-      return { ok: true, value };
-    } catch (err) {
-      // A fault of the store itself (connection gone, disk full) dooms the whole batch.
-      if (isStoreFault(err)) throw err;
-      await sql`rollback to savepoint ${name}`.execute(tx);
-      await sql`release savepoint ${name}`.execute(tx);
-      return isDeadlock(err) ? { deadlock: err } : { ok: false, err };
+  /** One write in its own transaction; a deadlock runs it again (another batch held its locks). */
+  private async alone(q: Queued): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        q.resolve(await this.db.transaction().execute(q.work));
+        this.count(1);
+      } catch (err) {
+        if (isDeadlock(err) && tries < DEADLOCK_RETRIES) continue;
+        q.reject(err);
+      }
+      return;
     }
   }
 
