@@ -70,7 +70,10 @@ export function createContext(io: {
     get stdin() {
       return io.stdin;
     },
-    terminal: io.terminal,
+    // Asked when a command needs it, for the same reason (see io/confirm.ts).
+    get terminal() {
+      return io.terminal;
+    },
     out: (text) => void io.stdout.write(text),
     notice: (text) => void io.stderr.write(text.endsWith('\n') ? text : text + '\n'),
     globals,

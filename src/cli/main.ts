@@ -20,7 +20,9 @@ const ctx = createContext({
   },
   stdout: process.stdout,
   stderr: process.stderr,
-  terminal: processTerminal(),
+  get terminal() {
+    return processTerminal();
+  },
 });
 
 process.exitCode = await runCli(process.argv.slice(2), ctx);

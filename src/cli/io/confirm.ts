@@ -1,7 +1,12 @@
 // Asking before destructive actions. A prompt appears only when a person can answer it (stdin and
 // stderr are terminals); scripts must say --yes, and are told so.
-import { isatty } from 'node:tty';
+import { createRequire } from 'node:module';
+import type * as Tty from 'node:tty';
 import { AlterError } from '../../errors.js';
+
+// node:tty is loaded when a command first asks, not at start-up: it brings node:net and streams,
+// which most commands (and every one run from a script, with no terminal) never need.
+const require = createRequire(import.meta.url);
 
 export interface Terminal {
   stdinIsTTY: boolean;
@@ -10,6 +15,7 @@ export interface Terminal {
 
 /** Asked of the file descriptors, so that process.stdin is not set up unless a command reads it. */
 export function processTerminal(): Terminal {
+  const { isatty } = require('node:tty') as typeof Tty;
   return { stdinIsTTY: isatty(0), stderrIsTTY: isatty(2) };
 }
 

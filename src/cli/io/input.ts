@@ -1,6 +1,8 @@
 // Values that may hold secrets or documents come as `-` (stdin), `@PATH` (a file) or inline.
 // Reading them lives here so every flag behaves the same way.
-import { readFile } from 'node:fs/promises';
+// node:fs, not node:fs/promises: a CLI reads one small file, and fs/promises would cost every
+// command's start-up its loading.
+import { readFileSync } from 'node:fs';
 import { AlterError } from '../../errors.js';
 
 export interface InputSource {
@@ -24,7 +26,7 @@ export async function readValueArg(value: string, flag: string, src: InputSource
     const path = value.slice(1);
     if (!path) throw new AlterError('usage', `${flag}: "@" must be followed by a file path`);
     try {
-      return stripOneNewline(await readFile(path, 'utf8'));
+      return stripOneNewline(readFileSync(path, 'utf8'));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new AlterError('file_not_found', `${flag}: file not found: ${path}`);

@@ -5,9 +5,6 @@
 import { newSecret, safeEqual } from '../../crypto/tokens.js';
 import type { WebhookRequest } from './scheme.js';
 
-/** Below this, the CLI warns that a given secret is weak. */
-export const RECOMMENDED_SECRET_LENGTH = 24;
-
 /** 32 random bytes, URL-safe, so it can be pasted into any provider's header field. */
 export function generateHeaderSecret(): string {
   return newSecret('alter_whk_');

@@ -1,6 +1,5 @@
 // `alter dev provider` (serve a local OpenID Provider until SIGTERM/SIGINT; SIGHUP rotates keys)
 // and `alter dev provider rotate-keys` (ask the running one to rotate).
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
 import { withExamples } from '../../help.js';
@@ -27,7 +26,8 @@ async function serve(ctx: CliContext, cmd: Command, opts: ProviderOpts): Promise
   const stateDir = opts.stateDir ?? defaultDevStateDir(ctx.env);
   assertStateDirFree(stateDir);
   const { startDevProvider } = await import('../../../dev/provider.js');
-  const adminSecret = randomBytes(32).toString('base64url');
+  // Web crypto rather than node:crypto, whose import would cost every command's start-up.
+  const adminSecret = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
   const provider = await startDevProvider({
     host: opts.host, port: opts.port, users, clients: opts.client ?? [], allowNonLoopback: opts.allowNonLoopback ?? false, adminSecret,
   });

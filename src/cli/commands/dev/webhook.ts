@@ -2,7 +2,6 @@
 // provider using the generic `authorization_header` scheme does (static secret in the
 // Authorization header, body {"events":[…]}), so the quickstart and developers can deprovision a
 // test user without a real tenant.
-import { randomUUID } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../../context.js';
 import { withExamples } from '../../help.js';
@@ -26,7 +25,7 @@ function eventOf(opts: SendOpts): Record<string, unknown> {
   if (GROUP_EVENTS.has(opts.type) && !opts.group) throw new AlterError('usage', `--group is required for ${opts.type}`);
   if (opts.type !== 'group.deleted' && !opts.user) throw new AlterError('usage', `--user is required for ${opts.type}`);
   return {
-    id: opts.eventId ?? `evt_${randomUUID()}`,
+    id: opts.eventId ?? `evt_${globalThis.crypto.randomUUID()}`,
     type: opts.type,
     ...(opts.user ? { user_id: opts.user } : {}),
     ...(opts.group ? { group: opts.group, kind: opts.kind } : {}),

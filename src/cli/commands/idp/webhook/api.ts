@@ -3,7 +3,9 @@
 // at a terminal, where to paste it at the provider).
 import type { Command } from 'commander';
 import type { CliContext } from '../../../context.js';
-import { RECOMMENDED_SECRET_LENGTH } from '../../../../idp/webhooks/authorization-header.js';
+
+/** Below this, a given static secret (not svix's, which the provider generates) draws a warning. */
+const RECOMMENDED_SECRET_LENGTH = 24;
 
 export interface ShownOnce {
   provider_id: string;
