@@ -1,5 +1,6 @@
 // Real alter servers for tests: in-process on port 0 (fast, for most tests) or as a child process
 // of the real binary (for start-up, signals and several processes on one database).
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { initServer, startServer, type RunningServer } from '../../src/server/lifecycle.js';
 import { BIN } from './cli.js';
@@ -93,4 +94,16 @@ export function spawnServer(env: Record<string, string | undefined>, args: strin
       if (!done) reject(new Error(`server did not start in 20 s:\n${out}`));
     }, 20_000).unref();
   });
+}
+
+/** A management call to a server started with spawnServer; anything but a 2xx fails the test. */
+export async function apiOk(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const parsed = await res.json();
+  assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
+  return parsed;
 }

@@ -4,23 +4,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanupAll, testEnv } from '../helpers/env.js';
-import { spawnServer } from '../helpers/server.js';
+import { apiOk, spawnServer } from '../helpers/server.js';
 import { startFixtureIssuer } from '../helpers/fixture-issuer.js';
 import { initServer } from '../../src/server/lifecycle.js';
 import { resolveCall } from './setup.js';
 
 after(cleanupAll);
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const parsed = await res.json();
-  assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
 
 test('a key revoked through one process is refused by the other within a second', async () => {
   const env = await testEnv({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
@@ -28,9 +17,9 @@ test('a key revoked through one process is refused by the other within a second'
   const issuer = await startFixtureIssuer();
   const a = await spawnServer(env);
 
-  const app = await api(a.url, admin, 'POST', '/v1/apps', { name: 'two processes' });
-  const key = await api(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
-  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
+  const app = await apiOk(a.url, admin, 'POST', '/v1/apps', { name: 'two processes' });
+  const key = await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
+  await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
 
   const fetchesBeforeB = issuer.jwksFetches;
   const b = await spawnServer(env);
@@ -43,7 +32,7 @@ test('a key revoked through one process is refused by the other within a second'
   for (let i = 0; i < 3; i++) assert.equal((await resolveCall(b.url, key.key, { token })).status, 200);
   assert.equal((await resolveCall(a.url, key.key, { token })).status, 200);
 
-  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/keys/${key.id}/revoke`);
+  await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/keys/${key.id}/revoke`);
   const revokedAt = Date.now();
   let status = 200;
   while (status === 200 && Date.now() - revokedAt < 3000) {
@@ -65,11 +54,11 @@ test('a rotated webhook secret and a deleted provider hold on the other process 
   const issuer = await startFixtureIssuer();
   const a = await spawnServer(env);
   const b = await spawnServer(env);
-  const app = await api(a.url, admin, 'POST', '/v1/apps', { name: 'two processes, one truth' });
-  const key = await api(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
-  const provider = await api(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
+  const app = await apiOk(a.url, admin, 'POST', '/v1/apps', { name: 'two processes, one truth' });
+  const key = await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
+  const provider = await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
   const hooks = `/v1/apps/${app.id}/identity-providers/${provider.id}/webhook`;
-  const { secret: first } = await api(a.url, admin, 'POST', `${hooks}/enable`, {});
+  const { secret: first } = await apiOk(a.url, admin, 'POST', `${hooks}/enable`, {});
 
   const deliver = (secret: string, id: string): Promise<number> =>
     fetch(`${b.url}/v1/webhooks/idp/${provider.id}`, {
@@ -79,13 +68,13 @@ test('a rotated webhook secret and a deleted provider hold on the other process 
     }).then((r) => r.status);
   assert.equal(await deliver(first, 'evt-1'), 200);
 
-  const { secret: second } = await api(a.url, admin, 'POST', `${hooks}/rotate`, {});
+  const { secret: second } = await apiOk(a.url, admin, 'POST', `${hooks}/rotate`, {});
   assert.equal(await deliver(first, 'evt-2'), 401, 'the old secret fails on the other process at once');
   assert.equal(await deliver(second, 'evt-3'), 200);
 
   const token = await issuer.mint({ sub: 'someone' });
   for (let i = 0; i < 2; i++) assert.equal((await resolveCall(b.url, key.key, { token })).status, 200);
-  await api(a.url, admin, 'DELETE', `/v1/apps/${app.id}/identity-providers/${provider.id}`);
+  await apiOk(a.url, admin, 'DELETE', `/v1/apps/${app.id}/identity-providers/${provider.id}`);
   const deletedAt = Date.now();
   let answer = await resolveCall(b.url, key.key, { token });
   while (answer.status === 200 && Date.now() - deletedAt < 3000) {
@@ -108,12 +97,12 @@ test("an operator's block through one process is refused by the other within a s
   const issuer = await startFixtureIssuer();
   const a = await spawnServer(env);
   const b = await spawnServer(env);
-  const app = await api(a.url, admin, 'POST', '/v1/apps', { name: 'operator across processes' });
-  const key = await api(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
-  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
+  const app = await apiOk(a.url, admin, 'POST', '/v1/apps', { name: 'operator across processes' });
+  const key = await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
+  await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
   const token = await issuer.mint({ sub: 'blocked-by-operator' });
   for (let i = 0; i < 2; i++) assert.equal((await resolveCall(b.url, key.key, { token })).status, 200);
-  const { items } = await api(a.url, admin, 'GET', `/v1/apps/${app.id}/users?external_id=blocked-by-operator`);
+  const { items } = await apiOk(a.url, admin, 'GET', `/v1/apps/${app.id}/users?external_id=blocked-by-operator`);
 
   const until = async (want: number): Promise<number> => {
     const from = Date.now();
@@ -125,10 +114,10 @@ test("an operator's block through one process is refused by the other within a s
     assert.equal(status, want);
     return Date.now() - from;
   };
-  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/users/${items[0].id}/block`);
+  await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/users/${items[0].id}/block`);
   const blockedAfter = await until(401);
   assert.ok(blockedAfter < 1000, `refused by the other process after ${blockedAfter} ms`);
-  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/users/${items[0].id}/unblock`);
+  await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/users/${items[0].id}/unblock`);
   const unblockedAfter = await until(200);
   assert.ok(unblockedAfter < 1000, `accepted again by the other process after ${unblockedAfter} ms`);
 

@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanupAll, onCleanup, testEnv } from '../helpers/env.js';
-import { spawnServer, startTestServer } from '../helpers/server.js';
+import { apiOk, spawnServer, startTestServer } from '../helpers/server.js';
 import { startFixtureIssuer } from '../helpers/fixture-issuer.js';
 import { initServer } from '../../src/server/lifecycle.js';
 import { openStore } from '../../src/store/database.js';
@@ -13,17 +13,6 @@ import { writeBatcherOf } from '../../src/store/write-batch.js';
 import { createResolveApp, resolveCall } from '../resolve/setup.js';
 
 after(cleanupAll);
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const parsed = await res.json();
-  assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
 
 test('200 concurrent first resolves of 200 users: each answered with its own user, 200 rows, batched', async () => {
   const issuer = await startFixtureIssuer();
@@ -99,9 +88,9 @@ test('SIGKILL in the middle of batched writes loses no write that was answered 2
   const { token: admin } = await initServer(env.ALTER_DATA_DIR, env);
   const issuer = await startFixtureIssuer();
   const server = await spawnServer(env);
-  const app = await api(server.url, admin, 'POST', '/v1/apps', { name: 'crash' });
-  const key = await api(server.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
-  await api(server.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer, group_claim: 'groups' });
+  const app = await apiOk(server.url, admin, 'POST', '/v1/apps', { name: 'crash' });
+  const key = await apiOk(server.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
+  await apiOk(server.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer, group_claim: 'groups' });
   const tokens = await Promise.all(Array.from({ length: 600 }, (_, i) => issuer.mint({ sub: `crash-${i}`, groups: [`g${i % 5}`] })));
 
   const answered: string[] = [];
@@ -138,9 +127,9 @@ test('two processes on one database batching at once: every answer right, one ro
   const { token: admin } = await initServer(env.ALTER_DATA_DIR, env);
   const issuer = await startFixtureIssuer();
   const [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
-  const app = await api(a.url, admin, 'POST', '/v1/apps', { name: 'two batchers' });
-  const key = await api(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
-  await api(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer, group_claim: 'groups' });
+  const app = await apiOk(a.url, admin, 'POST', '/v1/apps', { name: 'two batchers' });
+  const key = await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
+  await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer, group_claim: 'groups' });
   // 100 users, each resolved through both processes at once, with groups that change per token.
   const calls = await Promise.all(
     Array.from({ length: 200 }, async (_, i) => {
@@ -154,7 +143,7 @@ test('two processes on one database batching at once: every answer right, one ro
     assert.equal(res.body.user.external_id, `both-${user}`);
     assert.deepEqual(res.body.groups, ['shared', `g${user % 3}`].sort());
   }
-  const list = await api(a.url, admin, 'GET', `/v1/apps/${app.id}/users?limit=1000`);
+  const list = await apiOk(a.url, admin, 'GET', `/v1/apps/${app.id}/users?limit=1000`);
   assert.equal(list.items.length, 100, 'one row per user');
   assert.equal(new Set(list.items.map((u: any) => u.external_id)).size, 100);
   assert.equal(await a.stop(), 0);
