@@ -13,7 +13,7 @@
 // them first. better-sqlite3 is synchronous, so without that pause each write would run (and fsync)
 // on its own before the next request was even read.
 //
-// It sits behind the repositories (users.ts asks for `batchedTransaction`), so callers cannot tell a
+// It sits behind the repositories (users.ts asks for `batchedWrite`), so callers cannot tell a
 // batched write from a single one. A store without batching enabled runs each write on its own.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
@@ -29,8 +29,18 @@ function isDeadlock(err: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
+/**
+ * Writes of one kind that a batch applies together, a statement per table for all of them, rather
+ * than each on its own: on PostgreSQL every statement is a round trip, and sending one costs more
+ * of the server's time than anything else on the write path of resolution.
+ */
+export interface MergedWrites<P, T> {
+  applyAll(tx: Kysely<Database>, payloads: P[]): Promise<T[]>;
+}
+
 interface Queued {
   work: Work<unknown>;
+  merge: { kind: MergedWrites<unknown, unknown>; payload: unknown } | undefined;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -56,9 +66,10 @@ export class WriteBatcher {
     private readonly opts: WriteBatchOptions,
   ) {}
 
-  run<T>(work: Work<T>): Promise<T> {
+  /** `work` alone, or `merge.kind.applyAll` together with the batch's other writes of that kind. */
+  run<T>(work: Work<T>, merge?: { kind: MergedWrites<never, T>; payload: unknown }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work, merge, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -90,8 +101,16 @@ export class WriteBatcher {
     let values: unknown[];
     try {
       values = await this.db.transaction().execute(async (tx) => {
-        const out: unknown[] = [];
-        for (const q of batch) out.push(await q.work(tx));
+        const out: unknown[] = new Array(batch.length);
+        const kinds = new Map<MergedWrites<unknown, unknown>, number[]>();
+        for (const [i, q] of batch.entries()) {
+          if (q.merge) kinds.set(q.merge.kind, [...(kinds.get(q.merge.kind) ?? []), i]);
+          else out[i] = await q.work(tx);
+        }
+        for (const [kind, at] of kinds) {
+          const results = await kind.applyAll(tx, at.map((i) => batch[i]!.merge!.payload));
+          at.forEach((i, j) => (out[i] = results[j]));
+        }
         return out;
       });
     } catch (err) {
@@ -134,7 +153,7 @@ export class WriteBatcher {
 
 const batchers = new WeakMap<Kysely<Database>, WriteBatcher>();
 
-/** Makes `batchedTransaction` on this database group concurrent writes (openStore does this). */
+/** Makes `batchedWrite` on this database group concurrent writes (openStore does this). */
 export function enableWriteBatching(db: Kysely<Database>, opts: WriteBatchOptions): WriteBatcher {
   const batcher = new WriteBatcher(db, opts);
   batchers.set(db, batcher);
@@ -145,8 +164,12 @@ export function writeBatcherOf(db: Kysely<Database>): WriteBatcher | undefined {
   return batchers.get(db);
 }
 
-/** Runs `work` in a transaction, shared with concurrent writes when the store batches them. */
-export function batchedTransaction<T>(db: Kysely<Database>, work: Work<T>): Promise<T> {
+/**
+ * One write of `kind`: in a batch, applied together with the others of its kind; alone, in a
+ * transaction of its own. Either way through `kind.applyAll`, so there is one way it is written.
+ */
+export function batchedWrite<P, T>(db: Kysely<Database>, kind: MergedWrites<P, T>, payload: P): Promise<T> {
+  const work: Work<T> = async (tx) => (await kind.applyAll(tx, [payload]))[0]!;
   const batcher = batchers.get(db);
-  return batcher ? batcher.run(work) : db.transaction().execute(work);
+  return batcher ? batcher.run(work, { kind, payload }) : db.transaction().execute(work);
 }

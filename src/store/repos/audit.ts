@@ -17,18 +17,27 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
+  await recordAudits(db, [entry]);
+}
+
+/** Several entries in one statement (a batch of resolution's writes creating users). */
+export async function recordAudits(db: Kysely<Database>, entries: AuditEntry[]): Promise<void> {
+  if (!entries.length) return;
   const ms = Date.now();
+  const at = new Date(ms).toISOString();
   await db
     .insertInto('audit_events')
-    .values({
-      id: orderedId('evt', ms),
-      at: new Date(ms).toISOString(),
-      actor: entry.actor,
-      action: entry.action,
-      app_id: entry.appId ?? null,
-      target: entry.target ?? null,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-    })
+    .values(
+      entries.map((entry) => ({
+        id: orderedId('evt', ms),
+        at,
+        actor: entry.actor,
+        action: entry.action,
+        app_id: entry.appId ?? null,
+        target: entry.target ?? null,
+        details: entry.details ? JSON.stringify(entry.details) : null,
+      })),
+    )
     .execute();
 }
 

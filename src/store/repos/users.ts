@@ -6,16 +6,14 @@
 // - a token removes only memberships that tokens added, never a directory source's;
 // - nothing is written when nothing changed, so the steady state of resolution is read-only
 //   (last_seen_at is refreshed at most once an hour).
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, UsersTable } from '../schema.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
 import { newId } from '../../crypto/tokens.js';
-import { recordAudit } from './audit.js';
-import { batchedTransaction } from '../write-batch.js';
-import { recordUserEvents, type UserEvent } from './user-events.js';
+import { batchedWrite } from '../write-batch.js';
+import { userWrites, type Membership, type MembershipKind, type MembershipPlan, type ProviderRef, type UserRow } from './user-writes.js';
 import { addSource, lastSeenIsStale, removalBlocks, tokenMayRemove } from '../../directory/rules.js';
 
-export type UserRow = Selectable<UsersTable>;
-export type MembershipKind = 'group' | 'role';
+export type { MembershipKind, ProviderRef, UserRow } from './user-writes.js';
 
 /** What a verified token says about its user, already mapped through the provider's claims. */
 export interface TokenIdentity {
@@ -29,11 +27,6 @@ export interface TokenIdentity {
   issuedAt: number | null;
 }
 
-export interface ProviderRef {
-  id: string;
-  app_id: string;
-}
-
 export interface UserView {
   id: string;
   external_id: string;
@@ -45,13 +38,6 @@ export interface UserView {
 export type SyncResult =
   | { refused: true; user: UserView }
   | { refused: false; user: UserView; groups: string[]; roles: string[]; created: boolean; written: boolean; lastSeenAt: string | null };
-
-interface Membership {
-  groupId: string;
-  kind: MembershipKind;
-  name: string;
-  source: string;
-}
 
 interface UserState {
   row: UserRow;
@@ -75,13 +61,6 @@ async function loadUser(db: Kysely<Database>, providerId: string, externalId: st
 }
 
 const key = (kind: string, name: string): string => `${kind}\u0000${name}`;
-
-interface MembershipPlan {
-  add: Array<{ kind: MembershipKind; name: string }>;
-  remove: Membership[];
-  /** Removal rows a newer token overrides: deleted along with the add. */
-  clearRemovals: Array<{ kind: MembershipKind; name: string }>;
-}
 
 /** Removals that block re-adding: those written after the token was issued. */
 async function blockingRemovals(db: Kysely<Database>, userId: string, wanted: Array<{ kind: MembershipKind; name: string }>, issuedAt: number | null): Promise<{ blocked: Set<string>; overridden: Set<string> }> {
@@ -119,53 +98,6 @@ async function planMemberships(db: Kysely<Database>, state: UserState | undefine
   };
 }
 
-/**
- * Adds the token's new memberships: per kind, the groups it names are created if missing, then the
- * memberships are inserted straight from the groups table (no read of the group ids in between:
- * on PostgreSQL every statement is a round trip, and this path runs for every write of resolution).
- */
-async function addMemberships(tx: Kysely<Database>, providerId: string, userId: string, add: MembershipPlan['add'], now: string): Promise<void> {
-  for (const kind of ['group', 'role'] as const) {
-    const names = add.filter((w) => w.kind === kind).map((w) => w.name);
-    if (!names.length) continue;
-    await tx
-      .insertInto('groups')
-      .values(names.map((name) => ({ id: newId('grp'), provider_id: providerId, kind, name, source: 'token', created_at: now })))
-      .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
-      .execute();
-    await tx
-      .insertInto('memberships')
-      .columns(['user_id', 'group_id', 'source', 'created_at'])
-      .expression((eb) =>
-        eb
-          .selectFrom('groups')
-          .select([eb.val(userId).as('user_id'), 'id', eb.val('token').as('source'), eb.val(now).as('created_at')])
-          .where('provider_id', '=', providerId)
-          .where('kind', '=', kind)
-          .where('name', 'in', names),
-      )
-      .onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing())
-      .execute();
-  }
-}
-
-function membershipEvents(userId: string, plan: MembershipPlan): UserEvent[] {
-  return [
-    ...plan.add.map((a) => ({ userId, source: 'token' as const, action: 'membership_added', detail: { kind: a.kind, name: a.name } })),
-    ...plan.remove.map((m) => ({ userId, source: 'token' as const, action: 'membership_removed', detail: { kind: m.kind, name: m.name } })),
-  ];
-}
-
-async function applyMemberships(tx: Kysely<Database>, provider: ProviderRef, userId: string, plan: MembershipPlan, now: string): Promise<void> {
-  await addMemberships(tx, provider.id, userId, plan.add, now);
-  if (plan.remove.length) {
-    await tx.deleteFrom('memberships').where('user_id', '=', userId).where('group_id', 'in', plan.remove.map((m) => m.groupId)).execute();
-  }
-  for (const r of plan.clearRemovals) {
-    await tx.deleteFrom('membership_removals').where('user_id', '=', userId).where('kind', '=', r.kind).where('name', '=', r.name).execute();
-  }
-}
-
 function namesAfter(state: UserState | undefined, plan: MembershipPlan, kind: MembershipKind): string[] {
   const removed = new Set(plan.remove.map((m) => m.groupId));
   const names = (state?.memberships ?? []).filter((m) => m.kind === kind && !removed.has(m.groupId)).map((m) => m.name);
@@ -173,9 +105,8 @@ function namesAfter(state: UserState | undefined, plan: MembershipPlan, kind: Me
   return [...new Set(names)].sort();
 }
 
-/** Inserts the user; false when a concurrent resolve (or webhook) inserted the subject first. */
-async function insertUser(tx: Kysely<Database>, provider: ProviderRef, identity: TokenIdentity, now: string): Promise<UserRow | null> {
-  const row: UserRow = {
+function newUserRow(provider: ProviderRef, identity: TokenIdentity, now: string): UserRow {
+  return {
     id: newId('usr'),
     app_id: provider.app_id,
     provider_id: provider.id,
@@ -191,11 +122,6 @@ async function insertUser(tx: Kysely<Database>, provider: ProviderRef, identity:
     created_at: now,
     updated_at: now,
   };
-  const res = await tx.insertInto('users').values(row).onConflict((oc) => oc.columns(['provider_id', 'external_id']).doNothing()).executeTakeFirst();
-  if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return null;
-  await recordAudit(tx, { actor: 'resolve', action: 'user.create', appId: provider.app_id, target: row.id, details: { provider_id: provider.id, external_id: identity.externalId } });
-  await recordUserEvents(tx, [{ userId: row.id, source: 'token', action: 'created', detail: { email: row.email, name: row.name } }]);
-  return row;
 }
 
 function profileChanges(row: UserRow, identity: TokenIdentity, nowMs: number): Partial<UserRow> | null {
@@ -210,23 +136,12 @@ function profileChanges(row: UserRow, identity: TokenIdentity, nowMs: number): P
   return Object.keys(changes).length ? changes : null;
 }
 
-/** The profile fields a change touched, for the user's event log (not bookkeeping columns). */
-function profileEvent(userId: string, changes: Partial<UserRow>): UserEvent[] {
-  const fields = (['email', 'name'] as const).filter((f) => f in changes);
-  return fields.length ? [{ userId, source: 'token', action: 'updated', detail: Object.fromEntries(fields.map((f) => [f, changes[f]])) }] : [];
-}
-
 /**
- * Creates or updates the token's user and syncs their groups and roles, in one transaction, and
- * only when something differs from what is stored. `onWrite` runs inside that transaction (the
- * caller locks the provider's claim mappings there).
+ * Creates or updates the token's user and syncs their groups and roles, in one transaction (shared
+ * with concurrent resolves' writes: user-writes.ts), and only when something differs from what is
+ * stored. `lockMappings` locks the provider's claim mappings in that transaction.
  */
-export async function syncUserFromToken(
-  db: Kysely<Database>,
-  provider: ProviderRef,
-  identity: TokenIdentity,
-  onWrite?: (tx: Kysely<Database>) => Promise<void>,
-): Promise<SyncResult> {
+export async function syncUserFromToken(db: Kysely<Database>, provider: ProviderRef, identity: TokenIdentity, lockMappings = false): Promise<SyncResult> {
   const state = await loadUser(db, provider.id, identity.externalId);
   if (state && state.row.status !== 'active') return { refused: true, user: userView(state.row) };
   const plan = await planMemberships(db, state, identity);
@@ -237,25 +152,10 @@ export async function syncUserFromToken(
     return { refused: false, user: userView(state.row), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: false, written: false, lastSeenAt: state.row.last_seen_at };
   }
   const now = new Date(nowMs).toISOString();
-  // Group commit: concurrent resolves' writes share one transaction (write-batch.ts).
-  const outcome = await batchedTransaction(db, async (tx) => {
-    let row = state?.row ?? (await insertUser(tx, provider, identity, now));
-    if (!row) return null;
-    const changes = state ? profile : null;
-    if (changes) {
-      // Seen-at alone is bookkeeping, not a change of the user.
-      const touched = Object.keys(changes).some((k) => k !== 'last_seen_at');
-      await tx.updateTable('users').set(touched ? { ...changes, updated_at: now } : changes).where('id', '=', row.id).execute();
-      row = { ...row, ...changes, ...(touched ? { updated_at: now } : {}) };
-    }
-    await applyMemberships(tx, provider, row.id, plan, now);
-    await recordUserEvents(tx, [...(changes ? profileEvent(row.id, changes) : []), ...membershipEvents(row.id, plan)]);
-    if (onWrite) await onWrite(tx);
-    return row;
-  });
+  const row = await batchedWrite(db, userWrites, { provider, row: state?.row ?? newUserRow(provider, identity, now), isNew: !state, changes: profile, plan, now, lockMappings });
   // Lost the insert race: the row now exists (maybe refused by a webhook), so plan again against it.
-  if (!outcome) return syncUserFromToken(db, provider, identity, onWrite);
-  return { refused: false, user: userView(outcome), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: !state, written: true, lastSeenAt: outcome.last_seen_at };
+  if (!row) return syncUserFromToken(db, provider, identity, lockMappings);
+  return { refused: false, user: userView(row), groups: namesAfter(state, plan, 'group'), roles: namesAfter(state, plan, 'role'), created: !state, written: true, lastSeenAt: row.last_seen_at };
 }
 
 /**
@@ -264,9 +164,8 @@ export async function syncUserFromToken(
  * not (the first user may already exist, e.g. from a webhook). A refused user locks nothing.
  */
 export async function syncUserAndLockMappings(db: Kysely<Database>, provider: ProviderRef, identity: TokenIdentity, alreadyLocked: boolean): Promise<SyncResult> {
-  const lock = alreadyLocked ? undefined : (tx: Kysely<Database>) => lockClaimMappings(tx, provider.id);
-  const sync = await syncUserFromToken(db, provider, identity, lock);
-  if (lock && !sync.refused && !sync.written) await lock(db);
+  const sync = await syncUserFromToken(db, provider, identity, !alreadyLocked);
+  if (!alreadyLocked && !sync.refused && !sync.written) await lockClaimMappings(db, provider.id);
   return sync;
 }
 
