@@ -39,7 +39,8 @@ export function auditPages(site: ConsoleSite): void {
     const query = new URLSearchParams({ app_id: c.params.appId!, limit: String(PAGE_SIZE) });
     if (c.query.cursor) query.set('cursor', c.query.cursor);
     const { items, next_cursor: nextCursor } = await c.api<{ items: AuditEntry[]; next_cursor: string | null }>('GET', `/v1/audit?${query.toString()}`);
-    const rows = items.map((e) => [time(e.at), html`<code>${e.actor}</code>`, html`<code class="whole">${e.action}</code>`, e.target ? html`<code>${e.target}</code>` : '', summary(e.details)]);
+    // What happened comes before who did it: on a phone the table scrolls sideways from the left.
+    const rows = items.map((e) => [time(e.at), html`<code class="whole">${e.action}</code>`, html`<code>${e.actor}</code>`, e.target ? html`<code>${e.target}</code>` : '', summary(e.details)]);
     return c.render({
       title: 'Audit',
       section: 'audit',
@@ -47,7 +48,7 @@ export function auditPages(site: ConsoleSite): void {
 <p class="lead">Every change in this app: who made it and when, newest first.</p>
 ${panel(
   c.query.cursor ? 'Earlier entries' : 'Latest entries',
-  html`${wideTable('Audit entries, newest first', ['When', 'Actor', 'Action', 'Target', 'Details'], rows, c.query.cursor ? 'No older entries.' : 'Nothing has happened in this app yet.')}
+  html`${wideTable('Audit entries, newest first', ['When', 'Action', 'Actor', 'Target', 'Details'], rows, c.query.cursor ? 'No older entries.' : 'Nothing has happened in this app yet.')}
 ${pager(c, c.url(`/apps/${appId}/audit`), nextCursor)}`,
 )}`,
     });
