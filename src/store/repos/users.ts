@@ -48,16 +48,22 @@ export function userView(row: UserRow): UserView {
   return { id: row.id, external_id: row.external_id, email: row.email, name: row.name, status: row.status };
 }
 
+/** The user and their memberships in one statement (a row per membership, or one without). */
 async function loadUser(db: Kysely<Database>, providerId: string, externalId: string): Promise<UserState | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('provider_id', '=', providerId).where('external_id', '=', externalId).executeTakeFirst();
-  if (!row) return undefined;
-  const memberships = await db
-    .selectFrom('memberships')
-    .innerJoin('groups', 'groups.id', 'memberships.group_id')
-    .select(['groups.id as groupId', 'groups.kind', 'groups.name', 'memberships.source'])
-    .where('memberships.user_id', '=', row.id)
+  const rows = await db
+    .selectFrom('users')
+    .leftJoin('memberships', 'memberships.user_id', 'users.id')
+    .leftJoin('groups', 'groups.id', 'memberships.group_id')
+    .selectAll('users')
+    .select(['groups.id as m_group_id', 'groups.kind as m_kind', 'groups.name as m_name', 'memberships.source as m_source'])
+    .where('users.provider_id', '=', providerId)
+    .where('users.external_id', '=', externalId)
     .execute();
-  return { row, memberships: memberships.map((m) => ({ groupId: m.groupId, kind: m.kind as MembershipKind, name: m.name, source: m.source })) };
+  const first = rows[0];
+  if (!first) return undefined;
+  const { m_group_id: _g, m_kind: _k, m_name: _n, m_source: _s, ...row } = first;
+  const memberships = rows.flatMap((r) => (r.m_group_id === null ? [] : [{ groupId: r.m_group_id, kind: r.m_kind as MembershipKind, name: r.m_name!, source: r.m_source! }]));
+  return { row, memberships };
 }
 
 const key = (kind: string, name: string): string => `${kind}\u0000${name}`;
