@@ -77,7 +77,9 @@ const signer = issuer.key('ES256');
 const claims = (sub, groups, i) => ({ iss: issuer.issuer, sub, email: `${sub}@example.com`, groups, iat: now, exp: now + 3600, jti: `w${i}` });
 
 process.stderr.write(`resolve writes — ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, ${CONNECTIONS} connections, ${REQUESTS} requests per workload\n`);
-await load(url, auth, await mintMany(signer, USERS, (i) => claims(`known-${i}`, ['staff'], i)));
+// Two sets of known users: the changing-groups workload leaves its users with groups that a steady
+// token would remove, so steady rounds after it must not share them.
+await load(url, auth, await mintMany(signer, 2 * USERS, (i) => claims(i < USERS ? `known-${i}` : `churn-${i - USERS}`, ['staff'], i)));
 const floorUrl = await new Promise((resolve, reject) => {
   floor = spawn(process.execPath, [join(ROOT, 'scripts/bench/floor-server.mjs'), JSON.stringify(signer.jwk)], { stdio: ['ignore', 'pipe', 'inherit'] });
   floor.stdout.once('data', (d) => resolve(`http://127.0.0.1:${/listening (\d+)/.exec(d.toString())[1]}`));
@@ -87,7 +89,7 @@ const floorUrl = await new Promise((resolve, reject) => {
 // for fresh subjects of "new users", and runs the floor, then the product, on the same tokens.
 const workloads = {
   steady: (r) => (i) => claims(`known-${i % USERS}`, ['staff'], `s${r}-${i}`),
-  'changing groups': (r) => (i) => claims(`known-${i % USERS}`, ['staff', `rota-${r}-${i}`], `g${r}-${i}`),
+  'changing groups': (r) => (i) => claims(`churn-${i % USERS}`, ['staff', `rota-${r}-${i}`], `g${r}-${i}`),
   'new users': (r) => (i) => claims(`new-${r}-${i}`, ['staff'], `n${r}-${i}`),
 };
 const only = process.env.BENCH_WORKLOADS?.split(',');
