@@ -40,7 +40,7 @@ export const PG_QUERY_TIMEOUT_MS = 30_000;
 export const PG_POOL_SIZE = 10;
 /** Group commit of resolves' writes (write-batch.ts): at most this many writes per transaction. */
 export const WRITE_BATCH_MAX = 64;
-export const PG_WRITE_BATCHES = 4;
+export const PG_WRITE_BATCHES = 2;
 
 const MIGRATIONS: Record<string, Migration> = { '001-initial': m001, '002-group-aliases': m002, '003-directory': m003, '004-directory-sync': m004, '005-scim': m005, '006-console': m006 };
 
@@ -83,8 +83,10 @@ async function openPostgres(url: string): Promise<Store> {
     return pool;
   };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(PG_POOL_SIZE) }) });
-  // A few batches at once, each on its own connection: one would leave the database waiting on one
-  // connection's round trips. Batches that deadlock each other retry the write (write-batch.ts).
+  // Two batches at once, each on its own connection: a batch is a handful of statements whatever its
+  // size, so more in flight only made each smaller (measured: 4 gave 7 writes per commit and a worse
+  // p99 than 2); and a second one keeps writes moving while one waits on a lock. Batches that
+  // deadlock each other run their writes again alone (write-batch.ts).
   enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: PG_WRITE_BATCHES });
   const control = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(1) }) });
   return {
