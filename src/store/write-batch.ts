@@ -104,8 +104,9 @@ export class WriteBatcher {
         const out: unknown[] = new Array(batch.length);
         const kinds = new Map<MergedWrites<unknown, unknown>, number[]>();
         for (const [i, q] of batch.entries()) {
-          if (q.merge) kinds.set(q.merge.kind, [...(kinds.get(q.merge.kind) ?? []), i]);
-          else out[i] = await q.work(tx);
+          if (!q.merge) out[i] = await q.work(tx);
+          else if (kinds.has(q.merge.kind)) kinds.get(q.merge.kind)!.push(i);
+          else kinds.set(q.merge.kind, [i]);
         }
         for (const [kind, at] of kinds) {
           const results = await kind.applyAll(tx, at.map((i) => batch[i]!.merge!.payload));

@@ -1,6 +1,6 @@
 // Webhook management: enable, rotate, disable, status and the latest deliveries of a provider's
-// webhook receiver (scope dashboard_identity_providers:webhooks). The secret is shown once, in the answer to enable
-// and rotate, and otherwise exists only sealed in the store.
+// webhook receiver (scope dashboard_identity_providers:webhooks). The secret is shown once, in the
+// answer to enable and rotate, and otherwise exists only sealed in the store.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';

@@ -48,7 +48,8 @@ export interface UserWrite {
   lockMappings: boolean;
 }
 
-const key = (...parts: string[]): string => parts.join('\u0000');
+/** A map key of several strings (NUL cannot occur in a name or an id). */
+export const key = (...parts: string[]): string => parts.join('\u0000');
 
 function uniqueBy<T>(items: T[], keyOf: (item: T) => string): T[] {
   const seen = new Map<string, T>();
@@ -132,6 +133,7 @@ function eventsOf(w: UserWrite): UserEvent[] {
 async function applyUserWrites(tx: Kysely<Database>, writes: UserWrite[]): Promise<Array<UserRow | null>> {
   const inserted = await insertUsers(tx, writes);
   const live = writes.filter((w) => !w.isNew || inserted.has(w.row.id));
+  const applied = new Set(live);
   await recordAudits(
     tx,
     live
@@ -155,7 +157,7 @@ async function applyUserWrites(tx: Kysely<Database>, writes: UserWrite[]): Promi
     await tx.updateTable('identity_providers').set({ claim_mappings_locked: 1 }).where('id', 'in', locking).where('claim_mappings_locked', '=', 0).execute();
   }
   return writes.map((w) => {
-    if (!live.includes(w)) return null;
+    if (!applied.has(w)) return null;
     if (!w.changes) return w.row;
     return { ...w.row, ...w.changes, ...(touchesProfile(w.changes) ? { updated_at: w.now } : {}) };
   });

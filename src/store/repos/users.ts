@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import { newId } from '../../crypto/tokens.js';
 import { batchedWrite } from '../write-batch.js';
-import { userWrites, type Membership, type MembershipKind, type MembershipPlan, type ProviderRef, type UserRow } from './user-writes.js';
+import { key, userWrites, type Membership, type MembershipKind, type MembershipPlan, type ProviderRef, type UserRow } from './user-writes.js';
 import { addSource, lastSeenIsStale, removalBlocks, tokenMayRemove } from '../../directory/rules.js';
 
 export type { MembershipKind, ProviderRef, UserRow } from './user-writes.js';
@@ -65,8 +65,6 @@ async function loadUser(db: Kysely<Database>, providerId: string, externalId: st
   const memberships = rows.flatMap((r) => (r.m_group_id === null ? [] : [{ groupId: r.m_group_id, kind: r.m_kind as MembershipKind, name: r.m_name!, source: r.m_source! }]));
   return { row, memberships };
 }
-
-const key = (kind: string, name: string): string => `${kind}\u0000${name}`;
 
 /** Removals that block re-adding: those written after the token was issued. */
 async function blockingRemovals(db: Kysely<Database>, userId: string, wanted: Array<{ kind: MembershipKind; name: string }>, issuedAt: number | null): Promise<{ blocked: Set<string>; overridden: Set<string> }> {
