@@ -90,6 +90,10 @@ describe('console: identity provider', () => {
       [`${w.console}/apps/${w.appId}/identity-provider/delete`, csrf],
     );
     assert.equal(status, 403);
+    // Nor is the question asked of a token that could not act on the answer.
+    const asked = await page.goto(`${w.console}/apps/${w.appId}/identity-provider/delete`);
+    assert.equal(asked?.status(), 403);
+    assert.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0);
     assert.equal((await w.s.api('GET', `/v1/apps/${w.appId}/identity-providers/current`)).status, 200);
   });
 });

@@ -1,6 +1,7 @@
-// A destructive action of the Users and Directory sync pages (deprovision a user, disable sync,
-// rotate or disable SCIM): its link leads to a GET page that asks, and only that page's button
-// posts. Both live at one path; the question is shown only to a token that may act.
+// A destructive action of the console (delete the provider, deprovision a user, disable the webhook
+// or sync, rotate or disable SCIM, revoke a key): its button leads to a GET page that asks, and only
+// that page's button posts. Both live at one path; the question is shown only to a token that may
+// act. (Rotating the webhook secret asks on its own page: it may carry a field for the new secret.)
 import type { Renderable } from '../html.js';
 import { confirmation } from '../components.js';
 import type { SectionKey } from '../layout.js';
@@ -16,7 +17,7 @@ export interface ConfirmedAction {
   /** The question and what follows from the answer, read from the API when it names the target. */
   ask(c: ConsoleCall): Promise<{ title: string; heading: string; message: Renderable }>;
   button: string;
-  /** Where Cancel goes: the page the link was on. */
+  /** Where Cancel goes: the page the button was on. */
   cancel(c: ConsoleCall): string;
   act(c: ConsoleCall): Promise<Outcome>;
   /** Where a refusal by the API is shown (default: the parent path). */

@@ -7,7 +7,7 @@ import { actionButton, badge, button, facts, field, askFirst, panel, select, tab
 import type { ConsoleCall, ConsoleSite } from '../site.js';
 import type { DirectoryUser, Page } from '../../store/repos/directory.js';
 import { appApi, appUrl, queryString } from './directory-paths.js';
-import { confirmedAction } from './directory-confirm.js';
+import { confirmedAction } from './confirm.js';
 import { pager, userLabel, userTable } from './directory-lists.js';
 
 interface UserDetail extends DirectoryUser {

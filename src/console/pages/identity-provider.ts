@@ -3,11 +3,12 @@
 // with one, its facts, the wallet's redirect URI and logout URL to copy, the claim mappings and
 // whether they are locked, an update form, and "Delete" behind a confirmation.
 import { html, type Html } from '../html.js';
-import { badge, button, confirmation, copyField, facts, field, askFirst, panel, postForm, table } from '../components.js';
+import { askFirst, badge, button, copyField, facts, field, panel, postForm, table } from '../components.js';
 import type { ConsoleCall, ConsoleSite, Outcome } from '../site.js';
 import { walletLogoutUrl, walletRedirectUris, type ProviderView } from '../../idp/provider-view.js';
 import type { DiscoveryView } from '../../idp/discovery.js';
 import { optional } from './optional.js';
+import { confirmedAction } from './confirm.js';
 
 type WithNotices = ProviderView & { notices?: string[] };
 
@@ -198,25 +199,25 @@ export function identityProviderPages(site: ConsoleSite): void {
     return withNotices(c, updated, 'Identity provider updated.');
   });
 
-  site.page('/apps/:appId/identity-provider/delete', async (c) => {
-    const current = await c.api<ProviderView>('GET', `${appApi(c)}/identity-providers/current`);
-    return c.render({
-      title: 'Delete the identity provider',
-      section: 'identity-provider',
-      body: confirmation({
+  confirmedAction(site, {
+    path: '/apps/:appId/identity-provider/delete',
+    scope: 'dashboard_identity_providers:delete',
+    section: 'identity-provider',
+    async ask(c) {
+      const current = await c.api<ProviderView>('GET', `${appApi(c)}/identity-providers/current`);
+      return {
+        title: 'Delete the identity provider',
         heading: 'Delete the identity provider?',
         message: html`This deletes <code>${current.issuer}</code> from this app: every end user's token is refused from now on, and its users, groups, webhook and sync settings are forgotten. This cannot be undone.`,
-        action: `${pageUrl(c)}/delete`,
-        csrf: c.csrf,
-        button: 'Delete',
-        cancelHref: pageUrl(c),
-      }),
-    });
+      };
+    },
+    button: 'Delete',
+    cancel: pageUrl,
+    async act(c) {
+      const current = await c.api<ProviderView>('GET', `${appApi(c)}/identity-providers/current`);
+      await c.api('DELETE', `${appApi(c)}/identity-providers/${encodeURIComponent(current.id)}`);
+      return { redirect: pageUrl(c), flash: { notice: 'Identity provider deleted.' } };
+    },
+    back: pageUrl,
   });
-
-  site.action('/apps/:appId/identity-provider/delete', async (c) => {
-    const current = await c.api<ProviderView>('GET', `${appApi(c)}/identity-providers/current`);
-    await c.api('DELETE', `${appApi(c)}/identity-providers/${encodeURIComponent(current.id)}`);
-    return { redirect: pageUrl(c), flash: { notice: 'Identity provider deleted.' } };
-  }, { back: (c) => pageUrl(c) });
 }

@@ -4,7 +4,7 @@ import { html, type Html } from '../html.js';
 import { askFirst, badge, button, field, panel, postForm, time, wideTable } from '../components.js';
 import type { ConsoleCall, ConsoleSite } from '../site.js';
 import { AlterError } from '../../errors.js';
-import { confirmedAction } from './directory-confirm.js';
+import { confirmedAction } from './confirm.js';
 
 interface RuntimeKey {
   id: string;

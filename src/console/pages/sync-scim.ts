@@ -5,7 +5,7 @@ import { html, type Html } from '../html.js';
 import { badge, button, copyField, facts, askFirst, panel, postForm, select, time } from '../components.js';
 import type { ConsoleCall, ConsoleSite, Outcome } from '../site.js';
 import { appUrl, currentProvider } from './directory-paths.js';
-import { confirmedAction } from './directory-confirm.js';
+import { confirmedAction } from './confirm.js';
 
 export interface ScimStatus {
   enabled: boolean;

@@ -10,7 +10,7 @@ import type { ProviderView } from '../../idp/provider-view.js';
 import type { RunView } from '../../directory/sync-view.js';
 import { optional, type Optional } from './optional.js';
 import { appUrl, currentProvider } from './directory-paths.js';
-import { confirmedAction } from './directory-confirm.js';
+import { confirmedAction } from './confirm.js';
 import { credentialsFrom, settingsFields, syncable } from './sync-settings.js';
 import { runButtons, runHistory, runPages, runUrl } from './sync-runs.js';
 import { scimPages, scimPanel, type ScimStatus } from './sync-scim.js';

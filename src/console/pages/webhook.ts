@@ -7,7 +7,7 @@ import { askFirst, button, confirmation, field, panel, postForm } from '../compo
 import type { ConsoleCall, ConsoleSite, Outcome } from '../site.js';
 import { adapterFor } from '../../idp/webhooks/adapters.js';
 import { optional } from './optional.js';
-import { confirmedAction } from './directory-confirm.js';
+import { confirmedAction } from './confirm.js';
 import { deliveriesPanel, schemeName, statusPanel, type Delivery, type WebhookStatus } from './webhook-status.js';
 
 interface ShownOnce {
