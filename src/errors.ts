@@ -84,6 +84,15 @@ export class AlterError extends Error {
   }
 }
 
+/**
+ * An AlterError from any copy of this module. The CLI's bundle holds one, and the compiled server,
+ * dev provider and demo modules it imports for a command hold another (scripts/bundle-cli.mjs):
+ * their errors fail `instanceof` in the CLI but must keep their code and exit code.
+ */
+export function isAlterError(err: unknown): err is AlterError {
+  return err instanceof AlterError || (err instanceof Error && err.name === 'AlterError' && isErrorCode((err as { code?: unknown }).code));
+}
+
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(REGISTRY, value);
 }

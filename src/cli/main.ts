@@ -25,4 +25,6 @@ const ctx = createContext({
   },
 });
 
-process.exitCode = await runCli(process.argv.slice(2), ctx);
+void runCli(process.argv.slice(2), ctx).then((code) => {
+  process.exitCode = code;
+});

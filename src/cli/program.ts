@@ -1,10 +1,11 @@
 // The commander program: global flags, every command, and the mapping of failures to exit codes.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
-import { AlterError, EXIT } from '../errors.js';
+import { Command, CommanderError, Help, Option } from 'commander';
+import { AlterError, EXIT, isAlterError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { COMMANDS } from './commands/index.js';
 import { withExamples } from './help.js';
+import { addDeferredSubcommands } from './deferred-subcommands.js';
 import { checkFieldsBeforeAction } from './output-fields.js';
 
 function packageVersion(): string {
@@ -29,7 +30,15 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(new Option('--fields <names>', 'only these top-level fields, comma-separated').argParser(parseFields))
     // Every command's --help lists the global options it accepts, as gh shows inherited flags
     // (set before the commands are added: they inherit it).
-    .configureHelp({ showGlobalOptions: true })
+    // A group's help lists its subcommands, so they are added first (`alter help idp` shows help
+    // without dispatching to the group).
+    .configureHelp({
+      showGlobalOptions: true,
+      formatHelp(cmd, helper) {
+        addDeferredSubcommands(cmd);
+        return Help.prototype.formatHelp.call(this, cmd, helper);
+      },
+    })
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -41,6 +50,7 @@ export function buildProgram(ctx: CliContext): Command {
     'alter idp create --issuer-url https://acme.okta.com --app app_0123',
   ]);
   for (const register of COMMANDS) register(program, ctx);
+  program.hook('preSubcommand', (_program, group) => addDeferredSubcommands(group));
   program.hook('preAction', (_program, action) => checkFieldsBeforeAction(action));
   return program;
 }
@@ -63,7 +73,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       if (wantsJsonErrors(argv)) ctx.notice(JSON.stringify({ error: { code: 'usage', message: err.message.replace(/^error: /, '') } }));
       return EXIT.usage;
     }
-    const e = err instanceof AlterError ? err : new AlterError('internal', err instanceof Error ? err.message : String(err));
+    const e = isAlterError(err) ? err : new AlterError('internal', err instanceof Error ? err.message : String(err));
     ctx.notice(`error: ${e.message}`);
     if (wantsJsonErrors(argv)) ctx.notice(JSON.stringify({ error: { code: e.code, message: e.message } }));
     return e.exitCode;

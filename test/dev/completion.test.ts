@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { cli } from '../helpers/cli.js';
 import { cleanupAll, tempDir } from '../helpers/env.js';
 import { buildProgram } from '../../src/cli/program.js';
+import { withAllSubcommands } from '../../src/cli/deferred-subcommands.js';
 import { createContext } from '../../src/cli/context.js';
 import { processTerminal } from '../../src/cli/io/confirm.js';
 
@@ -55,7 +56,7 @@ test('bash completion parses and covers every command, alias, nested flag and ch
 test('aliases lead to the same subcommands as the command they stand for', async () => {
   const script = (await cli(['completion', 'bash'], { env })).stdout;
   const ctx = createContext({ env: {}, cwd: process.cwd(), stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, terminal: processTerminal() });
-  const aliased = buildProgram(ctx).commands.filter((c) => c.aliases().length && c.commands.length);
+  const aliased = withAllSubcommands(buildProgram(ctx)).commands.filter((c) => c.aliases().length && c.commands.length);
   for (const cmd of aliased) {
     for (const alias of cmd.aliases()) {
       assert.deepEqual(bashComplete(script, ['alter', alias, '']), bashComplete(script, ['alter', cmd.name(), '']), alias);

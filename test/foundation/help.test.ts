@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
 import { createContext } from '../../src/cli/context.js';
+import { withAllSubcommands } from '../../src/cli/deferred-subcommands.js';
 import { cli } from '../helpers/cli.js';
 
 const GLOBALS = ['--api-url <url>', '--app <id>', '--output <format>', '--fields <names>'];
@@ -17,7 +18,7 @@ function everyCommand(cmd: Command, path: string[] = []): Array<{ path: string; 
 
 test('every command’s help lists the global options', () => {
   const io = { env: {}, cwd: process.cwd(), stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), terminal: { stdinIsTTY: false, stderrIsTTY: false } };
-  const commands = everyCommand(buildProgram(createContext(io)));
+  const commands = everyCommand(withAllSubcommands(buildProgram(createContext(io))));
   assert.ok(commands.length > 50, `${commands.length} commands`);
   for (const { path, cmd } of commands) {
     const help = cmd.helpInformation();

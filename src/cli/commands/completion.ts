@@ -10,6 +10,7 @@
 import { Argument, type Command, type Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { withExamples } from '../help.js';
+import { withAllSubcommands } from '../deferred-subcommands.js';
 
 interface FlagSpec {
   names: string[];
@@ -217,6 +218,6 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
       .addHelpText('after', '\nThe script is generated from the installed alter, so regenerate it after an upgrade.'),
     ['source <(alter completion bash)', 'source <(alter completion zsh)', 'alter completion fish > ~/.config/fish/completions/alter.fish'],
   ).action((shell: string) => {
-    ctx.out(SHELLS[shell as keyof typeof SHELLS](commandSpecs(program)));
+    ctx.out(SHELLS[shell as keyof typeof SHELLS](commandSpecs(withAllSubcommands(program))));
   });
 }

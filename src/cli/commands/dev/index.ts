@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
 import { withExamples } from '../../help.js';
+import { deferSubcommands } from '../../deferred-subcommands.js';
 import { registerDevProvider } from './provider.js';
 import { registerDevToken } from './token.js';
 import { registerDevWebhook } from './webhook.js';
@@ -14,7 +15,9 @@ export function registerDev(program: Command, ctx: CliContext): void {
     'alter dev token --user alice --audience https://api.example.test',
     'alter dev webhook send --url "$WEBHOOK_URL" --secret @webhook.secret --type user.deleted --user alice',
   ]);
-  registerDevProvider(dev, ctx);
-  registerDevToken(dev, ctx);
-  registerDevWebhook(dev, ctx);
+  deferSubcommands(dev, () => {
+    registerDevProvider(dev, ctx);
+    registerDevToken(dev, ctx);
+    registerDevWebhook(dev, ctx);
+  });
 }

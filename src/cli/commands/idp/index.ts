@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
 import { withExamples } from '../../help.js';
+import { deferSubcommands } from '../../deferred-subcommands.js';
 import { registerDiscover } from './discover.js';
 import { registerCreate } from './create.js';
 import { registerShow } from './show.js';
@@ -28,5 +29,7 @@ export function registerIdentityProviders(program: Command, ctx: CliContext): vo
       'alter idp show --app app_0123',
     ],
   );
-  for (const register of IDP_SUBCOMMANDS) register(idp, ctx);
+  deferSubcommands(idp, () => {
+    for (const register of IDP_SUBCOMMANDS) register(idp, ctx);
+  });
 }
