@@ -54,7 +54,13 @@ describe('console: users and groups', () => {
 
   const rows = (page: Page) => page.getByRole('main').locator('tbody tr');
   // A user's link reads their name, then their email on a line of its own.
-  const userLinks = async (page: Page): Promise<string[]> => (await page.getByRole('main').locator('tbody tr td:first-child a').allInnerTexts()).map((t) => t.split('\n')[0]!.trim());
+  // The label alone (its first text node), not the e-mail line under it: innerText would depend on
+  // the stylesheet having been applied when it is read.
+  const userLinks = (page: Page): Promise<string[]> =>
+    page
+      .getByRole('main')
+      .locator('tbody tr td:first-child a')
+      .evaluateAll((links) => links.map((a) => (a.firstChild?.textContent ?? '').trim()));
 
   test('an admin searches, filters by status and pages through the users', async () => {
     const { page, cspViolations } = await openConsole(w);
