@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import { PatientSqliteDialect } from './sqlite-dialect.js';
+import { withPreparedStatements } from './pg-statements.js';
 import { enableWriteBatching } from './write-batch.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-group-aliases.js';
@@ -82,7 +83,7 @@ async function openPostgres(url: string): Promise<Store> {
     pool.on('connect', (client) => client.on('error', ignore));
     return pool;
   };
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(PG_POOL_SIZE) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(newPool(PG_POOL_SIZE)) }) });
   // Two batches at once, each on its own connection: a batch is a handful of statements whatever its
   // size, so more in flight only made each smaller (measured: 4 gave 7 writes per commit and a worse
   // p99 than 2); and a second one keeps writes moving while one waits on a lock. Batches that

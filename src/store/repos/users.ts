@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import { newId } from '../../crypto/tokens.js';
 import { batchedWrite } from '../write-batch.js';
+import { compiledOnce } from '../compiled-once.js';
 import { key, userWrites, type Membership, type MembershipKind, type MembershipPlan, type ProviderRef, type UserRow } from './user-writes.js';
 import { addSource, lastSeenIsStale, removalBlocks, tokenMayRemove } from '../../directory/rules.js';
 
@@ -42,6 +43,8 @@ export type SyncResult =
 interface UserState {
   row: UserRow;
   memberships: Membership[];
+  /** Whether any membership_removals row names this user. */
+  hasRemovals: boolean;
 }
 
 export function userView(row: UserRow): UserView {
@@ -49,21 +52,30 @@ export function userView(row: UserRow): UserView {
 }
 
 /** The user and their memberships in one statement (a row per membership, or one without). */
-async function loadUser(db: Kysely<Database>, providerId: string, externalId: string): Promise<UserState | undefined> {
-  const rows = await db
+const selectUserWithMemberships = compiledOnce((db, providerId: string, externalId: string) =>
+  db
     .selectFrom('users')
     .leftJoin('memberships', 'memberships.user_id', 'users.id')
     .leftJoin('groups', 'groups.id', 'memberships.group_id')
     .selectAll('users')
     .select(['groups.id as m_group_id', 'groups.kind as m_kind', 'groups.name as m_name', 'memberships.source as m_source'])
+    // Removal rows are rare (a provider's webhook or the directory writes them): their table is
+    // read only for a user who has any, instead of once more for every write.
+    .select((eb) => eb.exists(eb.selectFrom('membership_removals').select('membership_removals.user_id').whereRef('membership_removals.user_id', '=', 'users.id')).as('m_removals'))
     .where('users.provider_id', '=', providerId)
-    .where('users.external_id', '=', externalId)
-    .execute();
+    .where('users.external_id', '=', externalId),
+);
+
+const selectRemovals = compiledOnce((db, userId: string) => db.selectFrom('membership_removals').select(['kind', 'name', 'removed_at']).where('user_id', '=', userId));
+
+async function loadUser(db: Kysely<Database>, providerId: string, externalId: string): Promise<UserState | undefined> {
+  const rows = await selectUserWithMemberships(db, providerId, externalId);
   const first = rows[0];
   if (!first) return undefined;
-  const { m_group_id: _g, m_kind: _k, m_name: _n, m_source: _s, ...row } = first;
+  const { m_group_id: _g, m_kind: _k, m_name: _n, m_source: _s, m_removals: removals, ...row } = first;
   const memberships = rows.flatMap((r) => (r.m_group_id === null ? [] : [{ groupId: r.m_group_id, kind: r.m_kind as MembershipKind, name: r.m_name!, source: r.m_source! }]));
-  return { row, memberships };
+  // 1 on SQLite, true on PostgreSQL.
+  return { row, memberships, hasRemovals: Boolean(removals) };
 }
 
 /** Removals that block re-adding: those written after the token was issued. */
@@ -71,7 +83,7 @@ async function blockingRemovals(db: Kysely<Database>, userId: string, wanted: Ar
   const blocked = new Set<string>();
   const overridden = new Set<string>();
   if (!wanted.length) return { blocked, overridden };
-  const rows = await db.selectFrom('membership_removals').select(['kind', 'name', 'removed_at']).where('user_id', '=', userId).execute();
+  const rows = await selectRemovals(db, userId);
   const wantedKeys = new Set(wanted.map((w) => key(w.kind, w.name)));
   for (const r of rows) {
     const k = key(r.kind, r.name);
@@ -94,7 +106,7 @@ async function planMemberships(db: Kysely<Database>, state: UserState | undefine
   }
   const desiredKeys = new Set(desired.map((d) => key(d.kind, d.name)));
   const missing = desired.filter((d) => !currentKeys.has(key(d.kind, d.name)));
-  const { blocked, overridden } = state ? await blockingRemovals(db, state.row.id, missing, identity.issuedAt) : { blocked: new Set<string>(), overridden: new Set<string>() };
+  const { blocked, overridden } = state?.hasRemovals ? await blockingRemovals(db, state.row.id, missing, identity.issuedAt) : { blocked: new Set<string>(), overridden: new Set<string>() };
   return {
     add: missing.filter((d) => !blocked.has(key(d.kind, d.name))),
     remove: current.filter((m) => synced.has(m.kind) && !desiredKeys.has(key(m.kind, m.name)) && tokenMayRemove(m.source)),
