@@ -57,6 +57,40 @@ test('200 concurrent first resolves of one user: all answered 200 with one user 
   assert.equal(created.length, 1, 'one creation in the history');
 });
 
+test('a burst of known users whose groups change, read together: removals still block older tokens, and only theirs', async () => {
+  const issuer = await startFixtureIssuer();
+  const s = await startTestServer({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
+  const app = await createResolveApp(s, { issuer_url: issuer.issuer, group_claim: 'groups' });
+  const subs = Array.from({ length: 60 }, (_, i) => `known-${i}`);
+  for (const sub of subs) assert.equal((await app.resolve({ token: await issuer.mint({ sub, groups: ['staff'] }) })).status, 200);
+  // "oncall" was removed (as a provider's webhook records it) from the even-numbered users a
+  // minute after the tokens below were issued.
+  const db = s.server.store.db;
+  const users = await db.selectFrom('users').select(['id', 'external_id']).execute();
+  const issuedAt = Math.floor(Date.now() / 1000) - 120;
+  const removedAt = new Date((issuedAt + 60) * 1000).toISOString();
+  const even = new Set(subs.filter((_, i) => i % 2 === 0));
+  await db
+    .insertInto('membership_removals')
+    .values(users.filter((u) => even.has(u.external_id)).map((u) => ({ user_id: u.id, kind: 'group', name: 'oncall', removed_at: removedAt })))
+    .execute();
+  const tokens = await Promise.all(subs.map((sub) => issuer.mint({ sub, groups: ['staff', 'oncall'], iat: issuedAt })));
+  const answers = await Promise.all(tokens.map((token) => app.resolve({ token })));
+  answers.forEach((a, i) => {
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    assert.equal(a.body.user.external_id, subs[i]);
+    assert.deepEqual(a.body.groups, even.has(subs[i]!) ? ['staff'] : ['oncall', 'staff'], subs[i]);
+  });
+  const oncall = await db
+    .selectFrom('memberships')
+    .innerJoin('groups', 'groups.id', 'memberships.group_id')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select('users.external_id')
+    .where('groups.name', '=', 'oncall')
+    .execute();
+  assert.deepEqual(oncall.map((r) => r.external_id).sort(), subs.filter((sub) => !even.has(sub)).sort());
+});
+
 test('a write that fails in a batch fails alone: the others commit', async () => {
   const env = await testEnv();
   const store = await openStore({ dataDir: env.ALTER_DATA_DIR, databaseUrl: env.DATABASE_URL });

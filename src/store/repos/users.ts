@@ -11,6 +11,7 @@ import type { Database } from '../schema.js';
 import { newId } from '../../crypto/tokens.js';
 import { batchedWrite } from '../write-batch.js';
 import { compiledOnce } from '../compiled-once.js';
+import { BatchedReader, paddedChunks, READ_BATCH_SIZES, type ReadBatchSize } from '../read-batch.js';
 import { key, userWrites, type Membership, type MembershipKind, type MembershipPlan, type ProviderRef, type UserRow } from './user-writes.js';
 import { addSource, lastSeenIsStale, removalBlocks, tokenMayRemove } from '../../directory/rules.js';
 
@@ -51,31 +52,62 @@ export function userView(row: UserRow): UserView {
   return { id: row.id, external_id: row.external_id, email: row.email, name: row.name, status: row.status };
 }
 
-/** The user and their memberships in one statement (a row per membership, or one without). */
-const selectUserWithMemberships = compiledOnce((db, providerId: string, externalId: string) =>
-  db
-    .selectFrom('users')
-    .leftJoin('memberships', 'memberships.user_id', 'users.id')
-    .leftJoin('groups', 'groups.id', 'memberships.group_id')
-    .selectAll('users')
-    .select(['groups.id as m_group_id', 'groups.kind as m_kind', 'groups.name as m_name', 'memberships.source as m_source'])
-    // Removal rows are rare (a provider's webhook or the directory writes them): their table is
-    // read only for a user who has any, instead of once more for every write.
-    .select((eb) => eb.exists(eb.selectFrom('membership_removals').select('membership_removals.user_id').whereRef('membership_removals.user_id', '=', 'users.id')).as('m_removals'))
-    .where('users.provider_id', '=', providerId)
-    .where('users.external_id', '=', externalId),
+/**
+ * Users with their memberships, by subject, in one statement (a row per membership, or one
+ * without), for each of the batch sizes of read-batch.ts.
+ */
+const selectUsersWithMemberships = new Map(
+  READ_BATCH_SIZES.map((size) => [
+    size,
+    compiledOnce((db, providerId: string, ...externalIds: string[]) =>
+      db
+        .selectFrom('users')
+        .leftJoin('memberships', 'memberships.user_id', 'users.id')
+        .leftJoin('groups', 'groups.id', 'memberships.group_id')
+        .selectAll('users')
+        .select(['groups.id as m_group_id', 'groups.kind as m_kind', 'groups.name as m_name', 'memberships.source as m_source'])
+        // Removal rows are rare (a provider's webhook or the directory writes them): their table
+        // is read only for a user who has any, instead of once more for every write.
+        .select((eb) => eb.exists(eb.selectFrom('membership_removals').select('membership_removals.user_id').whereRef('membership_removals.user_id', '=', 'users.id')).as('m_removals'))
+        .where('users.provider_id', '=', providerId)
+        .where('users.external_id', 'in', externalIds),
+    ),
+  ]),
 );
 
 const selectRemovals = compiledOnce((db, userId: string) => db.selectFrom('membership_removals').select(['kind', 'name', 'removed_at']).where('user_id', '=', userId));
 
-async function loadUser(db: Kysely<Database>, providerId: string, externalId: string): Promise<UserState | undefined> {
-  const rows = await selectUserWithMemberships(db, providerId, externalId);
-  const first = rows[0];
-  if (!first) return undefined;
-  const { m_group_id: _g, m_kind: _k, m_name: _n, m_source: _s, m_removals: removals, ...row } = first;
-  const memberships = rows.flatMap((r) => (r.m_group_id === null ? [] : [{ groupId: r.m_group_id, kind: r.m_kind as MembershipKind, name: r.m_name!, source: r.m_source! }]));
-  // 1 on SQLite, true on PostgreSQL.
-  return { row, memberships, hasRemovals: Boolean(removals) };
+/** Reads of the users of one burst of resolves, batched (read-batch.ts); keyed by provider and subject. */
+async function readUsers(db: Kysely<Database>, keys: string[]): Promise<Map<string, UserState>> {
+  const byProvider = new Map<string, string[]>();
+  for (const k of keys) {
+    const [providerId, externalId] = k.split('\u0000') as [string, string];
+    const ids = byProvider.get(providerId);
+    if (ids) ids.push(externalId);
+    else byProvider.set(providerId, [externalId]);
+  }
+  const found = new Map<string, UserState>();
+  for (const [providerId, externalIds] of byProvider) {
+    for (const chunk of paddedChunks(externalIds)) {
+      for (const r of await selectUsersWithMemberships.get(chunk.length as ReadBatchSize)!(db, providerId, ...chunk)) {
+        const { m_group_id: groupId, m_kind: kind, m_name: name, m_source: source, m_removals: removals, ...row } = r;
+        const k = key(providerId, row.external_id);
+        let state = found.get(k);
+        // m_removals: 1 on SQLite, true on PostgreSQL.
+        if (!state) found.set(k, (state = { row, memberships: [], hasRemovals: Boolean(removals) }));
+        if (groupId !== null) state.memberships.push({ groupId, kind: kind as MembershipKind, name: name!, source: source! });
+      }
+    }
+  }
+  return found;
+}
+
+const userReaders = new WeakMap<Kysely<Database>, BatchedReader<string, UserState>>();
+
+function loadUser(db: Kysely<Database>, providerId: string, externalId: string): Promise<UserState | undefined> {
+  let reader = userReaders.get(db);
+  if (!reader) userReaders.set(db, (reader = new BatchedReader((keys) => readUsers(db, keys))));
+  return reader.read(key(providerId, externalId));
 }
 
 /** Removals that block re-adding: those written after the token was issued. */
