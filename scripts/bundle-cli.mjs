@@ -13,6 +13,7 @@
 // modules the bundle also holds (errors.js), which is why the CLI recognises an AlterError by its
 // name and code rather than by its class (src/cli/program.ts).
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
@@ -28,7 +29,9 @@ const OUT = 'dist/cli-bundle';
 // requires node:child_process (and so node:net and streams) at its top for executable
 // subcommands, which alter does not have. (An ES module of ours that imports a built-in by name
 // needs it at once anyway: it is required directly.)
-const loadedAtStart = new Set(process.moduleLoadList.filter((m) => m.startsWith('NativeModule ') && !m.includes('internal/')).map((m) => `node:${m.slice('NativeModule '.length)}`));
+// Asked of a bare node: this script's own imports (esbuild spawns its binary) have loaded more.
+const bareModules = JSON.parse(execFileSync(process.execPath, ['-e', 'console.log(JSON.stringify(process.moduleLoadList))'], { encoding: 'utf8' }));
+const loadedAtStart = new Set(bareModules.filter((m) => m.startsWith('NativeModule ') && !m.includes('internal/')).map((m) => `node:${m.slice('NativeModule '.length)}`));
 const lazyBuiltin = (name) => `let loaded;
 const load = () => (loaded ??= __alterRequire(${JSON.stringify(name)}));
 module.exports = new Proxy({}, {
