@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/alter', import.meta.url));
-const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 21);
+const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 41);
 
 function elapsedMs(args) {
   const started = process.hrtime.bigint();
