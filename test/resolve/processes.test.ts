@@ -21,10 +21,16 @@ test('a key revoked through one process is refused by the other within a second'
   const key = await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/keys`, { name: 'backend' });
   await apiOk(a.url, admin, 'POST', `/v1/apps/${app.id}/identity-providers`, { issuer_url: issuer.issuer });
 
+  // A fetched the JWKS for discovery, then once more in the background to fill its key cache; the
+  // latter may land after the answer, so it is waited for before counting B's.
+  const waitForFetches = async (n: number): Promise<void> => {
+    for (const deadline = Date.now() + 3000; issuer.jwksFetches < n && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  };
+  await waitForFetches(2);
   const fetchesBeforeB = issuer.jwksFetches;
+  assert.equal(fetchesBeforeB, 2, 'A: discovery and its own key cache');
   const b = await spawnServer(env);
-  const deadline = Date.now() + 3000;
-  while (issuer.jwksFetches === fetchesBeforeB && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitForFetches(fetchesBeforeB + 1);
   assert.equal(issuer.jwksFetches, fetchesBeforeB + 1, 'B fetched the JWKS at start-up, before any resolve');
 
   const token = await issuer.mint({ sub: 'shared-user' });
