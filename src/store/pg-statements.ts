@@ -11,17 +11,29 @@ import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryRes
 import type pg from 'pg';
 import { preparedStatementName } from './compiled-once.js';
 
+/** PostgreSQL's feature_not_supported, which it raises for "cached plan must not change result type". */
+const PLAN_RESULT_CHANGED = '0A000';
+
 function preparing(client: pg.PoolClient): PostgresPoolClient {
+  // A migration run by a newer server (a column added to users) changes what a prepared
+  // `users.*` returns: PostgreSQL then refuses that statement on this connection for good. The
+  // query runs again as text (it ran outside any transaction: compiledOnce's queries are reads),
+  // and the connection is closed when released, so the pool opens one without the old statement.
+  let stale = false;
   function query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
   function query<R>(sqlOrCursor: string | PostgresCursor<R>, parameters?: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as unknown as pg.Submittable) as unknown as PostgresCursor<R>;
-    const name = preparedStatementName(sqlOrCursor);
+    const name = stale ? undefined : preparedStatementName(sqlOrCursor);
     const values = parameters ? [...parameters] : [];
-    const result = name ? client.query({ name, text: sqlOrCursor, values }) : client.query(sqlOrCursor, values);
-    return result as unknown as Promise<PostgresQueryResult<R>>;
+    if (!name) return client.query(sqlOrCursor, values) as unknown as Promise<PostgresQueryResult<R>>;
+    return client.query({ name, text: sqlOrCursor, values }).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code !== PLAN_RESULT_CHANGED) throw err;
+      stale = true;
+      return client.query(sqlOrCursor, values);
+    }) as unknown as Promise<PostgresQueryResult<R>>;
   }
-  return { query, release: (destroy?: boolean) => client.release(destroy) };
+  return { query, release: (destroy?: boolean) => client.release(destroy || stale) };
 }
 
 /** `pool` for Kysely, with compiledOnce's statements prepared on each connection. */

@@ -177,3 +177,22 @@ test('the database gone for seconds under load: 503s (cached answers included), 
   assert.equal(log.match(/store unreachable/g)?.length, 1, log.slice(-4000));
   assert.equal(log.match(/store reachable again/g)?.length, 1);
 });
+
+test('a column added to users by a newer server while this one runs: its resolves keep answering 200', async () => {
+  const w = await startFaultWorld('postgres');
+  // The user read is a prepared statement on the server's connections (src/store/pg-statements.ts);
+  // these resolves prepare it on several of them.
+  const changing = async (round: string): Promise<Answer[]> =>
+    Promise.all(Array.from({ length: 24 }, async (_, i) => w.resolve(await w.token(`member-${i % 6}`, ['eng', `${round}-${i}`]))));
+  for (const round of ['a', 'b', 'c']) for (const a of await changing(round)) assert.equal(a.status, 200, JSON.stringify(a.body));
+  const c = await pgClient(w.databaseUrl!);
+  try {
+    // What a newer version's migration would do while this process still serves.
+    await c.query('ALTER TABLE users ADD COLUMN nickname text');
+    for (const round of ['d', 'e']) for (const a of await changing(round)) assert.equal(a.status, 200, JSON.stringify(a.body));
+  } finally {
+    await c.query('ALTER TABLE users DROP COLUMN nickname');
+    await c.end();
+  }
+  assertAlive(w);
+});
