@@ -28,8 +28,8 @@ const OUT = 'dist/cli-bundle';
 // other is required only when first used, when commander (CommonJS) requires it: commander
 // requires node:child_process (and so node:net and streams) at its top for executable
 // subcommands, which alter does not have. (An ES module of ours that imports a built-in by name
-// needs it at once anyway: it is required directly.)
-// Asked of a bare node: this script's own imports (esbuild spawns its binary) have loaded more.
+// needs it at once anyway: it is required directly.) The list is asked of a bare node: this
+// script's own imports (esbuild spawns its binary) have loaded more.
 const bareModules = JSON.parse(execFileSync(process.execPath, ['-e', 'console.log(JSON.stringify(process.moduleLoadList))'], { encoding: 'utf8' }));
 const loadedAtStart = new Set(bareModules.filter((m) => m.startsWith('NativeModule ') && !m.includes('internal/')).map((m) => `node:${m.slice('NativeModule '.length)}`));
 const lazyBuiltin = (name) => `let loaded;

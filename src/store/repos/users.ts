@@ -77,37 +77,30 @@ const selectUsersWithMemberships = new Map(
 
 const selectRemovals = compiledOnce((db, userId: string) => db.selectFrom('membership_removals').select(['kind', 'name', 'removed_at']).where('user_id', '=', userId));
 
-/** Reads of the users of one burst of resolves, batched (read-batch.ts); keyed by provider and subject. */
-async function readUsers(db: Kysely<Database>, keys: string[]): Promise<Map<string, UserState>> {
-  const byProvider = new Map<string, string[]>();
-  for (const k of keys) {
-    const [providerId, externalId] = k.split('\u0000') as [string, string];
-    const ids = byProvider.get(providerId);
-    if (ids) ids.push(externalId);
-    else byProvider.set(providerId, [externalId]);
-  }
+/** The users of one burst of resolves of one provider, by subject, read together (read-batch.ts). */
+async function readUsers(db: Kysely<Database>, providerId: string, externalIds: string[]): Promise<Map<string, UserState>> {
   const found = new Map<string, UserState>();
-  for (const [providerId, externalIds] of byProvider) {
-    for (const chunk of paddedChunks(externalIds)) {
-      for (const r of await selectUsersWithMemberships.get(chunk.length as ReadBatchSize)!(db, providerId, ...chunk)) {
-        const { m_group_id: groupId, m_kind: kind, m_name: name, m_source: source, m_removals: removals, ...row } = r;
-        const k = key(providerId, row.external_id);
-        let state = found.get(k);
-        // m_removals: 1 on SQLite, true on PostgreSQL.
-        if (!state) found.set(k, (state = { row, memberships: [], hasRemovals: Boolean(removals) }));
-        if (groupId !== null) state.memberships.push({ groupId, kind: kind as MembershipKind, name: name!, source: source! });
-      }
+  for (const chunk of paddedChunks(externalIds)) {
+    for (const r of await selectUsersWithMemberships.get(chunk.length as ReadBatchSize)!(db, providerId, ...chunk)) {
+      const { m_group_id: groupId, m_kind: kind, m_name: name, m_source: source, m_removals: removals, ...row } = r;
+      let state = found.get(row.external_id);
+      // m_removals: 1 on SQLite, true on PostgreSQL.
+      if (!state) found.set(row.external_id, (state = { row, memberships: [], hasRemovals: Boolean(removals) }));
+      if (groupId !== null) state.memberships.push({ groupId, kind: kind as MembershipKind, name: name!, source: source! });
     }
   }
   return found;
 }
 
-const userReaders = new WeakMap<Kysely<Database>, BatchedReader<string, UserState>>();
+/** A batched reader per database and provider. */
+const userReaders = new WeakMap<Kysely<Database>, Map<string, BatchedReader<string, UserState>>>();
 
 function loadUser(db: Kysely<Database>, providerId: string, externalId: string): Promise<UserState | undefined> {
-  let reader = userReaders.get(db);
-  if (!reader) userReaders.set(db, (reader = new BatchedReader((keys) => readUsers(db, keys))));
-  return reader.read(key(providerId, externalId));
+  let byProvider = userReaders.get(db);
+  if (!byProvider) userReaders.set(db, (byProvider = new Map<string, BatchedReader<string, UserState>>()));
+  let reader = byProvider.get(providerId);
+  if (!reader) byProvider.set(providerId, (reader = new BatchedReader((ids) => readUsers(db, providerId, ids))));
+  return reader.read(externalId);
 }
 
 /** Removals that block re-adding: those written after the token was issued. */
