@@ -1,10 +1,9 @@
 // Opens the store: SQLite (better-sqlite3, WAL) at DIR/alter.db by default, PostgreSQL when
 // DATABASE_URL says so. Both run the same migrations and the same Kysely queries.
-import { chmodSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
-import { PatientSqliteDialect } from './sqlite-dialect.js';
 import { withPreparedStatements } from './pg-statements.js';
 import { enableWriteBatching } from './write-batch.js';
 import * as m001 from './migrations/001-initial.js';
@@ -102,19 +101,23 @@ async function openPostgres(url: string): Promise<Store> {
 }
 
 async function openSqlite(dataDir: string): Promise<Store> {
-  const { default: SQLite } = await import('better-sqlite3');
+  // Imported here: a server on PostgreSQL never loads SQLite's native module.
+  const [{ openSqliteConnection }, { SqliteWriterThread }] = await Promise.all([import('./sqlite-connection.js'), import('./sqlite-writer.js')]);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'alter.db');
-  const sqlite = new SQLite(file);
-  // Hashes and sealed secrets only, but still nobody else's business.
-  chmodSync(file, 0o600);
-  sqlite.pragma('journal_mode = WAL');
-  // FULL: a committed transaction survives power loss and SIGKILL alike.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new PatientSqliteDialect(sqlite) });
-  enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: 1 });
-  return { db, control: db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  const db = openSqliteConnection(file);
+  const writer = new SqliteWriterThread(file);
+  enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: 1, remote: writer });
+  return {
+    db,
+    control: db,
+    dialect: 'sqlite',
+    location: file,
+    close: async () => {
+      await writer.close();
+      await db.destroy();
+    },
+  };
 }
 
 export function openStore(opts: OpenStoreOptions): Promise<Store> {

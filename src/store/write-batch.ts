@@ -35,7 +35,15 @@ function isDeadlock(err: unknown): boolean {
  * of the server's time than anything else on the write path of resolution.
  */
 export interface MergedWrites<P, T> {
+  /** Known by this name to the SQLite writer thread (sqlite-writer-thread.ts), which applies it there. */
+  readonly name?: string;
   applyAll(tx: Kysely<Database>, payloads: P[]): Promise<T[]>;
+}
+
+/** Applies batches elsewhere, all of a batch in one transaction: the SQLite writer thread. */
+export interface RemoteWrites {
+  /** The results of each group's payloads, in order, once committed. */
+  apply(groups: Array<{ kind: string; payloads: unknown[] }>): Promise<unknown[][]>;
 }
 
 interface Queued {
@@ -48,8 +56,10 @@ interface Queued {
 export interface WriteBatchOptions {
   /** Writes in one transaction at most. */
   maxBatch: number;
-  /** Batches in flight at once: 1 on SQLite (one connection); a few on PostgreSQL. */
+  /** Batches in flight at once: 1 on SQLite (one writer); a few on PostgreSQL. */
   concurrency: number;
+  /** Where batches whose writes all have a named kind are applied, instead of on `db`. */
+  remote?: RemoteWrites | undefined;
 }
 
 export class WriteBatcher {
@@ -100,20 +110,7 @@ export class WriteBatcher {
     if (batch.length === 1) return this.alone(batch[0]!);
     let values: unknown[];
     try {
-      values = await this.db.transaction().execute(async (tx) => {
-        const out: unknown[] = new Array(batch.length);
-        const kinds = new Map<MergedWrites<unknown, unknown>, number[]>();
-        for (const [i, q] of batch.entries()) {
-          if (!q.merge) out[i] = await q.work(tx);
-          else if (kinds.has(q.merge.kind)) kinds.get(q.merge.kind)!.push(i);
-          else kinds.set(q.merge.kind, [i]);
-        }
-        for (const [kind, at] of kinds) {
-          const results = await kind.applyAll(tx, at.map((i) => batch[i]!.merge!.payload));
-          at.forEach((i, j) => (out[i] = results[j]));
-        }
-        return out;
-      });
+      values = await this.transact(batch);
     } catch (err) {
       // Nothing of the batch committed. A fault of the store itself (connection gone, disk full)
       // is every caller's: each gets it (503, safe to retry). Otherwise one write failed or lost a
@@ -134,7 +131,7 @@ export class WriteBatcher {
   private async alone(q: Queued): Promise<void> {
     for (let tries = 1; ; tries++) {
       try {
-        q.resolve(await this.db.transaction().execute(q.work));
+        q.resolve((await this.transact([q]))[0]);
         this.count(1);
       } catch (err) {
         if (isDeadlock(err) && tries < DEADLOCK_RETRIES) continue;
@@ -142,6 +139,30 @@ export class WriteBatcher {
       }
       return;
     }
+  }
+
+  /** The writes of `batch` in one transaction, here or on the remote; their results in order. */
+  private async transact(batch: Queued[]): Promise<unknown[]> {
+    const out: unknown[] = new Array(batch.length);
+    const kinds = new Map<MergedWrites<unknown, unknown>, number[]>();
+    for (const [i, q] of batch.entries()) {
+      if (!q.merge) continue;
+      if (kinds.has(q.merge.kind)) kinds.get(q.merge.kind)!.push(i);
+      else kinds.set(q.merge.kind, [i]);
+    }
+    const scatter = (kind: MergedWrites<unknown, unknown>, results: unknown[]): void => kinds.get(kind)!.forEach((i, j) => (out[i] = results[j]));
+    const { remote } = this.opts;
+    if (remote && batch.every((q) => q.merge?.kind.name !== undefined)) {
+      const groups = [...kinds].map(([kind, at]) => ({ kind: kind.name!, payloads: at.map((i) => batch[i]!.merge!.payload) }));
+      const results = await remote.apply(groups);
+      [...kinds.keys()].forEach((kind, g) => scatter(kind, results[g]!));
+      return out;
+    }
+    return this.db.transaction().execute(async (tx) => {
+      for (const [i, q] of batch.entries()) if (!q.merge) out[i] = await q.work(tx);
+      for (const [kind, at] of kinds) scatter(kind, await kind.applyAll(tx, at.map((i) => batch[i]!.merge!.payload)));
+      return out;
+    });
   }
 
   private count(writes: number): void {

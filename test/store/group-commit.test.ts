@@ -10,6 +10,7 @@ import { startFixtureIssuer } from '../helpers/fixture-issuer.js';
 import { initServer } from '../../src/server/lifecycle.js';
 import { openStore } from '../../src/store/database.js';
 import { writeBatcherOf } from '../../src/store/write-batch.js';
+import { syncUserFromToken } from '../../src/store/repos/users.js';
 import { createResolveApp, resolveCall } from '../resolve/setup.js';
 
 after(cleanupAll);
@@ -115,6 +116,25 @@ test('a write that fails in a batch fails alone: the others commit', async () =>
   assert.deepEqual(names, ['one', 'three'], 'the failed writes left nothing; the others committed');
   // The batch rolled back as a whole; then each write ran alone, and the two that could committed.
   assert.equal(batcher.stats.batches - before, 2, 'two transactions committed: one and three, each alone');
+});
+
+test('a user write whose provider was deleted meanwhile fails alone, with its database error; the rest of its batch commits', async () => {
+  const issuer = await startFixtureIssuer();
+  const s = await startTestServer({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
+  const app = await createResolveApp(s, { issuer_url: issuer.issuer, group_claim: 'groups' });
+  const db = s.server.store.db;
+  const identity = (sub: string) => ({ externalId: sub, email: null, name: null, groups: ['g'], roles: null, issuedAt: null });
+  const provider = { id: app.providerId!, app_id: app.appId };
+  // On SQLite these are applied by the writer thread: the error crosses back with its code.
+  const results = await Promise.allSettled([
+    syncUserFromToken(db, provider, identity('first')),
+    syncUserFromToken(db, { ...provider, id: 'idp_deleted_meanwhile' }, identity('orphan')),
+    syncUserFromToken(db, provider, identity('third')),
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  assert.match(String((results[1] as PromiseRejectedResult & { reason: { code: unknown } }).reason.code), /^(SQLITE_CONSTRAINT_FOREIGNKEY|23503)$/);
+  const users = await db.selectFrom('users').select('external_id').orderBy('external_id').execute();
+  assert.deepEqual(users.map((u) => u.external_id), ['first', 'third']);
 });
 
 test('SIGKILL in the middle of batched writes loses no write that was answered 200', async () => {

@@ -163,4 +163,4 @@ async function applyUserWrites(tx: Kysely<Database>, writes: UserWrite[]): Promi
   });
 }
 
-export const userWrites: MergedWrites<UserWrite, UserRow | null> = { applyAll: applyUserWrites };
+export const userWrites: MergedWrites<UserWrite, UserRow | null> = { name: 'users', applyAll: applyUserWrites };

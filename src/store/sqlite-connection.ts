@@ -1,0 +1,19 @@
+// One connection to the SQLite file, set up the same way wherever it is opened: the server's own
+// connection (database.ts) and the writer thread's (sqlite-writer-thread.ts).
+import { chmodSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import { PatientSqliteDialect } from './sqlite-dialect.js';
+
+export function openSqliteConnection(file: string): Kysely<Database> {
+  const sqlite = new BetterSqlite3(file);
+  // Hashes and sealed secrets only, but still nobody else's business (before the WAL files exist:
+  // SQLite gives them the database file's permissions).
+  chmodSync(file, 0o600);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a committed transaction survives power loss and SIGKILL alike.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new PatientSqliteDialect(sqlite) });
+}
