@@ -8,17 +8,6 @@ import type { Database } from './schema.js';
 
 type Slot = { arg: number } | { value: unknown };
 
-/** SQL text → statement name, for every statement compiledOnce has made (any database). */
-const names = new Map<string, string>();
-
-/**
- * The name under which PostgreSQL may keep `sql` prepared (pg-statements.ts): it is one of these
- * fixed-shape statements, so preparing it once per connection serves every later call.
- */
-export function preparedStatementName(sql: string): string | undefined {
-  return names.get(sql);
-}
-
 /**
  * `build` with markers in place of its arguments, compiled once; each call then binds the
  * arguments where the markers were. The statement is Kysely's own, so its dialect and plugins apply.
@@ -31,7 +20,6 @@ export function compiledOnce<A extends string[], R>(build: (db: Kysely<Database>
     const query = build(db, ...(markers as A)).compile();
     const slots = query.parameters.map((p): Slot => (markers.includes(p as string) ? { arg: markers.indexOf(p as string) } : { value: p }));
     for (let i = 0; i < arity; i++) if (!slots.some((s) => 'arg' in s && s.arg === i)) throw new Error(`compiledOnce: argument ${i} is not a bound parameter of ${query.sql}`);
-    if (!names.has(query.sql)) names.set(query.sql, `alter_${names.size + 1}`);
     return { sql: query.sql, slots };
   };
   return async (db, ...args) => {

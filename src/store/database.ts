@@ -2,9 +2,8 @@
 // DATABASE_URL says so. Both run the same migrations and the same Kysely queries.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
-import { withPreparedStatements } from './pg-statements.js';
 import { enableWriteBatching } from './write-batch.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-group-aliases.js';
@@ -34,9 +33,6 @@ export interface OpenStoreOptions {
   databaseUrl?: string | undefined;
 }
 
-/** Bounds on PostgreSQL connections: a database that does not answer costs a request seconds, not forever. */
-export const PG_CONNECT_TIMEOUT_MS = 5_000;
-export const PG_QUERY_TIMEOUT_MS = 30_000;
 export const PG_POOL_SIZE = 10;
 /** Group commit of resolves' writes (write-batch.ts): at most this many writes per transaction. */
 export const WRITE_BATCH_MAX = 64;
@@ -61,52 +57,34 @@ export function redactUrl(url: string): string {
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const { default: pg } = await import('pg');
-  // int8 (COUNT(*), bigint) comes back as a string by default; our counters fit in a double.
-  pg.types.setTypeParser(20, (v) => Number(v));
-  const newPool = (max: number): InstanceType<typeof pg.Pool> => {
-    const pool = new pg.Pool({
-      connectionString: url,
-      max,
-      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
-      query_timeout: PG_QUERY_TIMEOUT_MS,
-      keepAlive: true,
-    });
-    // A connection that drops (database restart, failover, idle timeout of a proxy) emits 'error':
-    // on the pool when idle, on the client alone when checked out. pg raises an unheard 'error' as
-    // an uncaught exception that ends the process, so both get a listener. Nothing else is needed
-    // here: pg-pool discards the broken client, the query that was running fails (and its request
-    // answers 503), and an outage is logged once by the invalidation poller.
-    const ignore = (): void => {};
-    pool.on('error', ignore);
-    pool.on('connect', (client) => client.on('error', ignore));
-    return pool;
-  };
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(newPool(PG_POOL_SIZE)) }) });
+  const [{ openPostgresPool }, { WriterThread }] = await Promise.all([import('./postgres-connection.js'), import('./writer-thread.js')]);
+  const db = openPostgresPool(url, PG_POOL_SIZE);
   // Two batches at once, each on its own connection: a batch is a handful of statements whatever its
   // size, so more in flight only made each smaller (measured: 4 gave 7 writes per commit and a worse
   // p99 than 2); and a second one keeps writes moving while one waits on a lock. Batches that
   // deadlock each other run their writes again alone (write-batch.ts).
-  enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: PG_WRITE_BATCHES });
-  const control = new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(1) }) });
+  const writer = new WriterThread({ dialect: 'postgres', url, connections: PG_WRITE_BATCHES });
+  enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: PG_WRITE_BATCHES, remote: writer });
+  const control = openPostgresPool(url, 1);
   return {
     db,
     control,
     dialect: 'postgres',
     location: redactUrl(url),
     close: async () => {
+      await writer.close();
       await Promise.all([db.destroy(), control.destroy()]);
     },
   };
 }
 
 async function openSqlite(dataDir: string): Promise<Store> {
-  // Imported here: a server on PostgreSQL never loads SQLite's native module.
-  const [{ openSqliteConnection }, { SqliteWriterThread }] = await Promise.all([import('./sqlite-connection.js'), import('./sqlite-writer.js')]);
+  // Imported here: a server on PostgreSQL never loads SQLite's native module, nor one on SQLite pg.
+  const [{ openSqliteConnection }, { WriterThread }] = await Promise.all([import('./sqlite-connection.js'), import('./writer-thread.js')]);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'alter.db');
   const db = openSqliteConnection(file);
-  const writer = new SqliteWriterThread(file);
+  const writer = new WriterThread({ dialect: 'sqlite', file });
   enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: 1, remote: writer });
   return {
     db,

@@ -1,5 +1,5 @@
 // One connection to the SQLite file, set up the same way wherever it is opened: the server's own
-// connection (database.ts) and the writer thread's (sqlite-writer-thread.ts).
+// connection (database.ts) and the writer thread's (writer-thread-entry.ts).
 import { chmodSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';

@@ -35,12 +35,12 @@ function isDeadlock(err: unknown): boolean {
  * of the server's time than anything else on the write path of resolution.
  */
 export interface MergedWrites<P, T> {
-  /** Known by this name to the SQLite writer thread (sqlite-writer-thread.ts), which applies it there. */
+  /** Known by this name to the writer thread (writer-thread-entry.ts), which applies it there. */
   readonly name?: string;
   applyAll(tx: Kysely<Database>, payloads: P[]): Promise<T[]>;
 }
 
-/** Applies batches elsewhere, all of a batch in one transaction: the SQLite writer thread. */
+/** Applies batches elsewhere, all of a batch in one transaction: the writer thread. */
 export interface RemoteWrites {
   /** The results of each group's payloads, in order, once committed. */
   apply(groups: Array<{ kind: string; payloads: unknown[] }>): Promise<unknown[][]>;

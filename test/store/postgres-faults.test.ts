@@ -180,8 +180,8 @@ test('the database gone for seconds under load: 503s (cached answers included), 
 
 test('a column added to users by a newer server while this one runs: its resolves keep answering 200', async () => {
   const w = await startFaultWorld('postgres');
-  // The user read is a prepared statement on the server's connections (src/store/pg-statements.ts);
-  // these resolves prepare it on several of them.
+  // A rolling upgrade: the read of `users.*` and the writer thread's writes have both run on
+  // several connections before the column appears.
   const changing = async (round: string): Promise<Answer[]> =>
     Promise.all(Array.from({ length: 24 }, async (_, i) => w.resolve(await w.token(`member-${i % 6}`, ['eng', `${round}-${i}`]))));
   for (const round of ['a', 'b', 'c']) for (const a of await changing(round)) assert.equal(a.status, 200, JSON.stringify(a.body));
