@@ -11,7 +11,7 @@ export const PG_QUERY_TIMEOUT_MS = 30_000;
 // int8 (COUNT(*), bigint) comes back as a string by default; our counters fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function openPostgresPool(url: string, max: number): Kysely<Database> {
+export function newPgPool(url: string, max: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -27,5 +27,9 @@ export function openPostgresPool(url: string, max: number): Kysely<Database> {
   const ignore = (): void => {};
   pool.on('error', ignore);
   pool.on('connect', (client) => client.on('error', ignore));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return pool;
+}
+
+export function openPostgresPool(url: string, max: number): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPgPool(url, max) }) });
 }

@@ -15,7 +15,7 @@
 //
 // It sits behind the repositories (users.ts asks for `batchedWrite`), so callers cannot tell a
 // batched write from a single one. A store without batching enabled runs each write on its own.
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { isStoreFault } from './faults.js';
 
@@ -37,7 +37,25 @@ function isDeadlock(err: unknown): boolean {
 export interface MergedWrites<P, T> {
   /** Known by this name to the writer thread (writer-thread-entry.ts), which applies it there. */
   readonly name?: string;
-  applyAll(tx: Kysely<Database>, payloads: P[]): Promise<T[]>;
+  /** The statements that apply `payloads`, compiled for `db`'s database. */
+  plan(db: Kysely<Database>, payloads: P[]): PlannedWrites<T>;
+}
+
+/**
+ * Statements none of which needs another's answer: they can be sent together (the writer thread
+ * sends PostgreSQL a batch's statements in one round trip). `results` reads each payload's result
+ * from the rows each statement returned, in order.
+ */
+export interface PlannedWrites<T> {
+  queries: CompiledQuery[];
+  results(rows: unknown[][]): T[];
+}
+
+/** Runs `planned`'s statements one after the other in `tx`; each payload's result. */
+export async function runPlanned<T>(tx: Kysely<Database>, planned: PlannedWrites<T>): Promise<T[]> {
+  const rows: unknown[][] = [];
+  for (const query of planned.queries) rows.push((await tx.executeQuery(query)).rows);
+  return planned.results(rows);
 }
 
 /** Applies batches elsewhere, all of a batch in one transaction: the writer thread. */
@@ -76,7 +94,7 @@ export class WriteBatcher {
     private readonly opts: WriteBatchOptions,
   ) {}
 
-  /** `work` alone, or `merge.kind.applyAll` together with the batch's other writes of that kind. */
+  /** `work` alone, or `merge.kind`'s statements together with the batch's other writes of that kind. */
   run<T>(work: Work<T>, merge?: { kind: MergedWrites<never, T>; payload: unknown }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, merge, resolve: resolve as (v: unknown) => void, reject });
@@ -160,7 +178,7 @@ export class WriteBatcher {
     }
     return this.db.transaction().execute(async (tx) => {
       for (const [i, q] of batch.entries()) if (!q.merge) out[i] = await q.work(tx);
-      for (const [kind, at] of kinds) scatter(kind, await kind.applyAll(tx, at.map((i) => batch[i]!.merge!.payload)));
+      for (const [kind, at] of kinds) scatter(kind, await runPlanned(tx, kind.plan(tx, at.map((i) => batch[i]!.merge!.payload))));
       return out;
     });
   }
@@ -188,10 +206,10 @@ export function writeBatcherOf(db: Kysely<Database>): WriteBatcher | undefined {
 
 /**
  * One write of `kind`: in a batch, applied together with the others of its kind; alone, in a
- * transaction of its own. Either way through `kind.applyAll`, so there is one way it is written.
+ * transaction of its own. Either way through `kind.plan`, so there is one way it is written.
  */
 export function batchedWrite<P, T>(db: Kysely<Database>, kind: MergedWrites<P, T>, payload: P): Promise<T> {
-  const work: Work<T> = async (tx) => (await kind.applyAll(tx, [payload]))[0]!;
+  const work: Work<T> = async (tx) => (await runPlanned(tx, kind.plan(tx, [payload])))[0]!;
   const batcher = batchers.get(db);
   return batcher ? batcher.run(work, { kind, payload }) : db.transaction().execute(work);
 }

@@ -137,6 +137,29 @@ test('a user write whose provider was deleted meanwhile fails alone, with its da
   assert.deepEqual(users.map((u) => u.external_id), ['first', 'third']);
 });
 
+test('names with quotes, backslashes, dollar signs and semicolons are stored exactly as the token says', async () => {
+  // On PostgreSQL a batch's values are written into its SQL as quoted literals (pg-one-round-trip.ts).
+  const issuer = await startFixtureIssuer();
+  const s = await startTestServer({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
+  const app = await createResolveApp(s, { issuer_url: issuer.issuer, group_claim: 'groups' });
+  const awkward = ["o'brien", "'; drop table users; --", 'back\\slash\\', '$1 $2', "E'\\x27'", 'dollar $$ quoted $$', 'naïve — 日本', 'line\nbreak'];
+  const answers = await Promise.all(
+    awkward.map(async (name, i) => app.resolve({ token: await issuer.mint({ sub: `awkward-${i}`, email: `${name}@example.com`, groups: [name, 'plain'] }) })),
+  );
+  answers.forEach((a, i) => {
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    assert.deepEqual(a.body.groups, [awkward[i], 'plain'].sort());
+  });
+  const db = s.server.store.db;
+  const groups = (await db.selectFrom('groups').select('name').execute()).map((g) => g.name).sort();
+  assert.deepEqual(groups, [...awkward, 'plain'].sort());
+  const emails = (await db.selectFrom('users').select('email').execute()).map((u) => u.email).sort();
+  assert.deepEqual(emails, awkward.map((n) => `${n}@example.com`).sort());
+  const events = await db.selectFrom('user_events').select('detail').where('action', '=', 'membership_added').execute();
+  assert.equal(events.length, awkward.length * 2);
+  for (const name of awkward) assert.ok(events.some((e) => JSON.parse(e.detail!).name === name), name);
+});
+
 test('SIGKILL in the middle of batched writes loses no write that was answered 200', async () => {
   const env = await testEnv({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
   const { token: admin } = await initServer(env.ALTER_DATA_DIR, env);

@@ -6,12 +6,12 @@
 // A write planned against a user that did not exist yet inserts the user; when a concurrent writer
 // (another request in this batch, another batch, another process) inserted the same subject first,
 // that write does nothing and answers null, and its caller plans again against the stored row.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Database, UsersTable } from '../schema.js';
 import { newId } from '../../crypto/tokens.js';
-import type { MergedWrites } from '../write-batch.js';
-import { recordAudits } from './audit.js';
-import { recordUserEvents, type UserEvent } from './user-events.js';
+import type { MergedWrites, PlannedWrites } from '../write-batch.js';
+import { orderedId } from '../ordered-id.js';
+import type { UserEvent } from './user-events.js';
 
 export type UserRow = Selectable<UsersTable>;
 export type MembershipKind = 'group' | 'role';
@@ -62,61 +62,109 @@ function touchesProfile(changes: Partial<UserRow>): boolean {
   return Object.keys(changes).some((k) => k !== 'last_seen_at');
 }
 
-/** Inserts the new users; the ids of those that went in (a subject already stored is skipped). */
-async function insertUsers(tx: Kysely<Database>, writes: UserWrite[]): Promise<Set<string>> {
+/**
+ * `rows` as a table named `name` for the statement that follows (a CTE of VALUES: both databases
+ * accept it, with column names, before an INSERT).
+ */
+function valuesTable(name: string, rows: Array<Record<string, unknown>>): RawBuilder<unknown> {
+  const columns = Object.keys(rows[0]!);
+  const tuples = rows.map((r) => sql`(${sql.join(columns.map((c) => r[c]))})`);
+  return sql`with ${sql.id(name)}(${sql.join(columns.map((c) => sql.id(c)))}) as (values ${sql.join(tuples)})`;
+}
+
+/** A user written earlier in the batch's transaction (a new user whose insert lost a race is not). */
+const userExists = (column: string) => sql`exists (select 1 from users where users.id = ${sql.ref(column)})`;
+
+/** The new users, each once by subject; a subject already stored is skipped (RETURNING says which went in). */
+function insertUsers(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
   const fresh = uniqueBy(
     writes.filter((w) => w.isNew),
     (w) => key(w.row.provider_id, w.row.external_id),
   );
-  if (!fresh.length) return new Set();
-  const rows = await tx
+  if (!fresh.length) return null;
+  return db
     .insertInto('users')
     .values(fresh.map((w) => w.row))
     .onConflict((oc) => oc.columns(['provider_id', 'external_id']).doNothing())
     .returning('id')
-    .execute();
-  return new Set(rows.map((r) => r.id));
+    .compile();
 }
 
-async function addMemberships(tx: Kysely<Database>, writes: UserWrite[]): Promise<void> {
-  const adds = writes.flatMap((w) => w.plan.add.map((a) => ({ userId: w.row.id, providerId: w.provider.id, now: w.now, ...a })));
-  if (!adds.length) return;
-  const groups = uniqueBy(adds, (a) => key(a.providerId, a.kind, a.name));
-  await tx
+function insertAudits(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
+  const created = writes.filter((w) => w.isNew);
+  if (!created.length) return null;
+  const ms = Date.now();
+  const at = new Date(ms).toISOString();
+  const rows = created.map((w) => ({
+    id: orderedId('evt', ms),
+    at,
+    actor: 'resolve',
+    action: 'user.create',
+    app_id: w.provider.app_id,
+    target: w.row.id,
+    details: JSON.stringify({ provider_id: w.provider.id, external_id: w.row.external_id }),
+  }));
+  return sql`${valuesTable('v', rows)}
+    insert into audit_events (id, at, actor, action, app_id, target, details)
+    select id, at, actor, action, app_id, target, details from v where ${userExists('v.target')}`.compile(db);
+}
+
+/** Profile changes are rare (a new email or name, last_seen_at once an hour): one update each. */
+function updateProfiles(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery[] {
+  return writes
+    .filter((w) => w.changes)
+    .map((w) =>
+      db
+        .updateTable('users')
+        .set(touchesProfile(w.changes!) ? { ...w.changes, updated_at: w.now } : w.changes!)
+        .where('id', '=', w.row.id)
+        .compile(),
+    );
+}
+
+function addMemberships(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery[] {
+  const adds = writes.flatMap((w) => w.plan.add.map((a) => ({ user_id: w.row.id, provider_id: w.provider.id, kind: a.kind, name: a.name, created_at: w.now })));
+  if (!adds.length) return [];
+  const groups = uniqueBy(adds, (a) => key(a.provider_id, a.kind, a.name));
+  const insertGroups = db
     .insertInto('groups')
-    .values(groups.map((g) => ({ id: newId('grp'), provider_id: g.providerId, kind: g.kind, name: g.name, source: 'token', created_at: g.now })))
+    .values(groups.map((g) => ({ id: newId('grp'), provider_id: g.provider_id, kind: g.kind, name: g.name, source: 'token', created_at: g.created_at })))
     .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
-    .execute();
-  const ids = new Map<string, string>();
-  const rows = await tx
-    .selectFrom('groups')
-    .select(['id', 'provider_id', 'kind', 'name'])
-    .where('provider_id', 'in', [...new Set(groups.map((g) => g.providerId))])
-    .where('name', 'in', [...new Set(groups.map((g) => g.name))])
-    .execute();
-  for (const r of rows) ids.set(key(r.provider_id, r.kind, r.name), r.id);
-  const memberships = uniqueBy(
-    adds.map((a) => ({ user_id: a.userId, group_id: ids.get(key(a.providerId, a.kind, a.name))!, source: 'token', created_at: a.now })),
-    (m) => key(m.user_id, m.group_id),
-  );
-  await tx.insertInto('memberships').values(memberships).onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing()).execute();
+    .compile();
+  // Each group's id is looked up where it is used (the group exists by now: the statement above
+  // made it, or someone had), so no statement of the batch waits for another's answer.
+  const insertMemberships = sql`${valuesTable(
+    'v',
+    uniqueBy(adds, (a) => key(a.user_id, a.provider_id, a.kind, a.name)),
+  )}
+    insert into memberships (user_id, group_id, source, created_at)
+    select user_id, (select g.id from groups g where g.provider_id = v.provider_id and g.kind = v.kind and g.name = v.name), 'token', created_at
+    from v where ${userExists('v.user_id')}
+    on conflict (user_id, group_id) do nothing`.compile(db);
+  return [insertGroups, insertMemberships];
 }
 
-async function removeMemberships(tx: Kysely<Database>, writes: UserWrite[]): Promise<void> {
+function removeMemberships(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
   const removing = writes.filter((w) => w.plan.remove.length);
   if (removing.length) {
-    await tx
-      .deleteFrom('memberships')
-      .where((eb) => eb.or(removing.map((w) => eb.and([eb('user_id', '=', w.row.id), eb('group_id', 'in', w.plan.remove.map((m) => m.groupId))]))))
-      .execute();
+    out.push(
+      db
+        .deleteFrom('memberships')
+        .where((eb) => eb.or(removing.map((w) => eb.and([eb('user_id', '=', w.row.id), eb('group_id', 'in', w.plan.remove.map((m) => m.groupId))]))))
+        .compile(),
+    );
   }
   const cleared = writes.flatMap((w) => w.plan.clearRemovals.map((r) => ({ userId: w.row.id, ...r })));
   if (cleared.length) {
-    await tx
-      .deleteFrom('membership_removals')
-      .where((eb) => eb.or(cleared.map((r) => eb.and([eb('user_id', '=', r.userId), eb('kind', '=', r.kind), eb('name', '=', r.name)]))))
-      .execute();
+    out.push(
+      db
+        .deleteFrom('membership_removals')
+        .where((eb) => eb.or(cleared.map((r) => eb.and([eb('user_id', '=', r.userId), eb('kind', '=', r.kind), eb('name', '=', r.name)]))))
+        .compile(),
+    );
   }
+  return out;
 }
 
 function eventsOf(w: UserWrite): UserEvent[] {
@@ -130,37 +178,45 @@ function eventsOf(w: UserWrite): UserEvent[] {
   return events;
 }
 
-async function applyUserWrites(tx: Kysely<Database>, writes: UserWrite[]): Promise<Array<UserRow | null>> {
-  const inserted = await insertUsers(tx, writes);
-  const live = writes.filter((w) => !w.isNew || inserted.has(w.row.id));
-  const applied = new Set(live);
-  await recordAudits(
-    tx,
-    live
-      .filter((w) => w.isNew)
-      .map((w) => ({ actor: 'resolve', action: 'user.create', appId: w.provider.app_id, target: w.row.id, details: { provider_id: w.provider.id, external_id: w.row.external_id } })),
-  );
-  // Profile changes are rare (a new email or name, last_seen_at once an hour): one update each.
-  for (const w of live) {
-    if (!w.changes) continue;
-    await tx
-      .updateTable('users')
-      .set(touchesProfile(w.changes) ? { ...w.changes, updated_at: w.now } : w.changes)
-      .where('id', '=', w.row.id)
-      .execute();
-  }
-  await addMemberships(tx, live);
-  await removeMemberships(tx, live);
-  await recordUserEvents(tx, live.flatMap(eventsOf));
-  const locking = [...new Set(live.filter((w) => w.lockMappings).map((w) => w.provider.id))];
-  if (locking.length) {
-    await tx.updateTable('identity_providers').set({ claim_mappings_locked: 1 }).where('id', 'in', locking).where('claim_mappings_locked', '=', 0).execute();
-  }
-  return writes.map((w) => {
-    if (!applied.has(w)) return null;
-    if (!w.changes) return w.row;
-    return { ...w.row, ...w.changes, ...(touchesProfile(w.changes) ? { updated_at: w.now } : {}) };
-  });
+function insertEvents(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
+  const events = writes.flatMap(eventsOf);
+  if (!events.length) return null;
+  const ms = Date.now();
+  const at = new Date(ms).toISOString();
+  const rows = events.map((e) => ({ id: orderedId('uev', ms), user_id: e.userId, at, source: e.source, action: e.action, detail: e.detail ? JSON.stringify(e.detail) : null }));
+  return sql`${valuesTable('v', rows)}
+    insert into user_events (id, user_id, at, source, action, detail)
+    select id, user_id, at, source, action, detail from v where ${userExists('v.user_id')}`.compile(db);
 }
 
-export const userWrites: MergedWrites<UserWrite, UserRow | null> = { name: 'users', applyAll: applyUserWrites };
+function lockMappings(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
+  const locking = [...new Set(writes.filter((w) => w.lockMappings).map((w) => w.provider.id))];
+  if (!locking.length) return null;
+  return db.updateTable('identity_providers').set({ claim_mappings_locked: 1 }).where('id', 'in', locking).where('claim_mappings_locked', '=', 0).compile();
+}
+
+/**
+ * A batch's user writes as statements, none of which needs another's answer (so that PostgreSQL
+ * can be sent them all at once, writer-thread-entry.ts): a write whose new user lost the insert to
+ * a concurrent writer is left out by the statements themselves (`userExists`), and the new users'
+ * insert, always first, says which went in.
+ */
+function planUserWrites(db: Kysely<Database>, writes: UserWrite[]): PlannedWrites<UserRow | null> {
+  const users = insertUsers(db, writes);
+  const queries = [users, insertAudits(db, writes), ...updateProfiles(db, writes), ...addMemberships(db, writes), ...removeMemberships(db, writes), insertEvents(db, writes), lockMappings(db, writes)].filter(
+    (q): q is CompiledQuery => q !== null,
+  );
+  return {
+    queries,
+    results: (rows) => {
+      const inserted = new Set(users ? (rows[0] as Array<{ id: string }>).map((r) => r.id) : []);
+      return writes.map((w) => {
+        if (w.isNew && !inserted.has(w.row.id)) return null;
+        if (!w.changes) return w.row;
+        return { ...w.row, ...w.changes, ...(touchesProfile(w.changes) ? { updated_at: w.now } : {}) };
+      });
+    },
+  };
+}
+
+export const userWrites: MergedWrites<UserWrite, UserRow | null> = { name: 'users', plan: planUserWrites };
