@@ -72,8 +72,13 @@ function valuesTable(name: string, rows: Array<Record<string, unknown>>): RawBui
   return sql`with ${sql.id(name)}(${sql.join(columns.map((c) => sql.id(c)))}) as (values ${sql.join(tuples)})`;
 }
 
-/** A user written earlier in the batch's transaction (a new user whose insert lost a race is not). */
-const userExists = (column: string) => sql`exists (select 1 from users where users.id = ${sql.ref(column)})`;
+/**
+ * A user written earlier in the batch's transaction (a new user whose insert lost a race is not).
+ * A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a join, which without statistics it
+ * planned as a scan of every user per statement (measured: 3–6 ms per batch at 6,000 users); a
+ * scalar subquery stays a lookup by primary key for each row.
+ */
+const userExists = (column: string) => sql`(select users.id from users where users.id = ${sql.ref(column)}) is not null`;
 
 /** The new users, each once by subject; a subject already stored is skipped (RETURNING says which went in). */
 function insertUsers(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
