@@ -48,7 +48,7 @@ export type ReadBatchSize = (typeof READ_BATCH_SIZES)[number];
 
 /**
  * `keys` split into chunks of the sizes above, each padded with its last key: the statement for a
- * chunk is one of a handful, each compiled and (on PostgreSQL) prepared once, whatever the burst.
+ * chunk is one of a handful, each compiled once (SQLite; PostgreSQL reads any number at once), whatever the burst.
  */
 export function paddedChunks<K>(keys: K[]): K[][] {
   const largest = READ_BATCH_SIZES[READ_BATCH_SIZES.length - 1]!;
