@@ -1,7 +1,8 @@
 // The writes of resolution's user sync (users.ts plans them), applied for a whole group-commit
 // batch at once: one statement per table for every write of the batch (new users, groups,
-// memberships added, memberships removed, events, audit), not one per write. On PostgreSQL each
-// statement is a round trip, and sending it was the largest single cost of the write path.
+// memberships added, memberships removed, events, audit), not one per write. None of them needs
+// another's answer, so on PostgreSQL the writer thread sends them all in one round trip
+// (pg-one-round-trip.ts).
 //
 // A write planned against a user that did not exist yet inserts the user; when a concurrent writer
 // (another request in this batch, another batch, another process) inserted the same subject first,
