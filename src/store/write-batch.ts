@@ -62,6 +62,8 @@ export async function runPlanned<T>(tx: Kysely<Database>, planned: PlannedWrites
 export interface RemoteWrites {
   /** The results of each group's payloads, in order, once committed. */
   apply(groups: Array<{ kind: string; payloads: unknown[] }>): Promise<unknown[][]>;
+  /** Ready to apply a batch at once (the server calls this before it listens). */
+  warmUp(): Promise<void>;
 }
 
 interface Queued {
@@ -93,6 +95,11 @@ export class WriteBatcher {
     private readonly db: Kysely<Database>,
     private readonly opts: WriteBatchOptions,
   ) {}
+
+  /** Gets what applies batches ready before the first one (the writer thread). */
+  async warmUp(): Promise<void> {
+    await this.opts.remote?.warmUp();
+  }
 
   /** `work` alone, or `merge.kind`'s statements together with the batch's other writes of that kind. */
   run<T>(work: Work<T>, merge?: { kind: MergedWrites<never, T>; payload: unknown }): Promise<T> {

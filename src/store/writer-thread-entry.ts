@@ -55,7 +55,7 @@ const port = parentPort!;
 const target = workerData as WriterTarget;
 const opened = target.dialect === 'sqlite' ? sqliteApplier(target.file) : postgresApplier(target.url, target.connections);
 // A store that cannot be opened fails each batch with its error (below), not the thread.
-opened.catch(() => {});
+void opened.catch(() => {}).finally(() => port.postMessage({ ready: true } satisfies WriterReply));
 
 async function apply(request: Extract<WriterRequest, { groups: unknown }>): Promise<WriterReply> {
   try {

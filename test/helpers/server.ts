@@ -21,7 +21,8 @@ export interface TestServer {
 export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
   const env = await testEnv(extraEnv);
   const { token } = await initServer(env.ALTER_DATA_DIR, env);
-  const server = await startServer({ dataDir: env.ALTER_DATA_DIR, host: '127.0.0.1', port: 0, env: env, logger: false });
+  // No writer thread until a test's first batch: under tsx a thread takes most of a second to start.
+  const server = await startServer({ dataDir: env.ALTER_DATA_DIR, host: '127.0.0.1', port: 0, env: env, logger: false, warmWriter: false });
   onCleanup(() => server.close());
   const url = server.url;
   return {
