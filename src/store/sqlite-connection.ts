@@ -1,12 +1,12 @@
 // One connection to the SQLite file, set up the same way wherever it is opened: the server's own
-// connection (database.ts) and the writer thread's (writer-thread-entry.ts).
+// connection (database.ts), the writer thread's and the checkpointer's.
 import { chmodSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { PatientSqliteDialect } from './sqlite-dialect.js';
 
-export function openSqliteConnection(file: string): Kysely<Database> {
+export function openSqliteFile(file: string): BetterSqlite3.Database {
   const sqlite = new BetterSqlite3(file);
   // Hashes and sealed secrets only, but still nobody else's business (before the WAL files exist:
   // SQLite gives them the database file's permissions).
@@ -15,5 +15,9 @@ export function openSqliteConnection(file: string): Kysely<Database> {
   // FULL: a committed transaction survives power loss and SIGKILL alike.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
+  return sqlite;
+}
+
+export function openSqliteConnection(file: string, sqlite = openSqliteFile(file)): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PatientSqliteDialect(sqlite) });
 }

@@ -17,9 +17,15 @@ interface Applier {
   close(): Promise<void>;
 }
 
-/** SQLite: the statements one after the other in a transaction (they cost no round trip). */
+/**
+ * SQLite: the statements one after the other in a transaction (they cost no round trip). Its
+ * commits leave checkpointing the WAL to a thread beside it (checkpoint-thread.ts).
+ */
 async function sqliteApplier(file: string): Promise<Applier> {
-  const db = (await import('./sqlite-connection.js')).openSqliteConnection(file);
+  const [{ openSqliteFile, openSqliteConnection }, { Checkpointer }] = await Promise.all([import('./sqlite-connection.js'), import('./checkpoint-thread.js')]);
+  const sqlite = openSqliteFile(file);
+  const db = openSqliteConnection(file, sqlite);
+  const checkpointer = new Checkpointer(file, sqlite);
   return {
     apply: (groups) =>
       db.transaction().execute(async (tx) => {
@@ -27,7 +33,10 @@ async function sqliteApplier(file: string): Promise<Applier> {
         for (const { kind, payloads } of groups) out.push(await runPlanned(tx, KINDS.get(kind)!.plan(tx, payloads)));
         return out;
       }),
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer.close();
+      await db.destroy();
+    },
   };
 }
 

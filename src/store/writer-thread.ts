@@ -14,9 +14,10 @@
 // process's are: SQLite's BEGIN IMMEDIATE and patient busy handling (sqlite-dialect.ts), and
 // PostgreSQL's own locking, order them. The thread only writes; the reads that plan the writes stay
 // on the main connections, which see each commit as soon as it is made.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { RemoteWrites } from './write-batch.js';
 import { storeUnavailable } from './faults.js';
+import { startStoreThread } from './store-thread.js';
 
 /** What the thread opens: the SQLite file, or a pool of this many connections to PostgreSQL. */
 export type WriterTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; connections: number };
@@ -26,18 +27,6 @@ export type WriterReply = { id: number; results: unknown[][] } | { id: number; e
 interface Pending {
   resolve: (results: unknown[][]) => void;
   reject: (err: Error) => void;
-}
-
-/**
- * The thread. Under tsx (the tests run the TypeScript sources) this module is TypeScript and so is
- * the thread's entry, which a worker can only load through tsx's own import: Node 20 does not hand
- * the parent's --import hooks to worker threads.
- */
-function spawn(workerData: WriterTarget): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./writer-thread-entry.js', import.meta.url), { workerData });
-  const entry = new URL('./writer-thread-entry.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, workerData });
 }
 
 export class WriterThread implements RemoteWrites {
@@ -71,7 +60,7 @@ export class WriterThread implements RemoteWrites {
   /** Started by warmUp or the first batch: a store that never writes a batch (the CLI) never pays for it. */
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawn(this.target);
+    const worker = startStoreThread('writer-thread-entry', this.target);
     let ready = (): void => {};
     this.ready = new Promise((resolve) => (ready = resolve));
     worker.on('message', (reply: WriterReply) => {
