@@ -13,7 +13,7 @@
 // statement is never overwritten.
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, UsersTable } from '../store/schema.js';
-import { newId } from '../crypto/tokens.js';
+import { newRowId } from '../store/ordered-id.js';
 import { recordUserEvents, type UserEvent } from '../store/repos/user-events.js';
 import { addSource, judgeStatusChange, removalBlocks, statusAction, type UserStatus } from './rules.js';
 import type { MembershipKind, Snapshot } from './sources/source.js';
@@ -115,7 +115,7 @@ export async function reconcileSnapshot(tx: Kysely<Database>, provider: { id: st
     const user = byExternalId.get(u.externalId);
     if (!user) {
       counts.created++;
-      const id = newId('usr');
+      const id = newRowId('usr');
       newUsers.push({ id, app_id: provider.app_id, provider_id: provider.id, external_id: u.externalId, email: u.email, name: u.name, status: u.status, status_changed_at: startedAt, status_source: 'sync', seen: 0, sources: '["sync"]', last_seen_at: null, created_at: now, updated_at: now });
       events.push({ userId: id, source: 'sync', action: 'created', detail: { status: u.status } });
       byExternalId.set(u.externalId, { id, external_id: u.externalId, email: u.email, name: u.name, status: u.status, status_changed_at: startedAt, status_source: 'sync', sources: '["sync"]' });
@@ -234,7 +234,7 @@ async function applyMemberships(tx: Kysely<Database>, providerId: string, plan: 
   for (const batch of chunks(plan.groups)) {
     await tx
       .insertInto('groups')
-      .values(batch.map((g) => ({ id: newId('grp'), provider_id: providerId, kind: g.kind, name: g.name, source: 'sync', created_at: now })))
+      .values(batch.map((g) => ({ id: newRowId('grp'), provider_id: providerId, kind: g.kind, name: g.name, source: 'sync', created_at: now })))
       .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
       .execute();
   }

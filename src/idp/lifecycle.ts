@@ -8,7 +8,7 @@
 // - everything is keyed by provider_id, so another app's (or provider's) users are never touched.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
-import { newId } from '../crypto/tokens.js';
+import { newRowId } from '../store/ordered-id.js';
 import { recordAudit } from '../store/repos/audit.js';
 import { recordUserEvents, type UserEvent } from '../store/repos/user-events.js';
 import { addSource, judgeStatusChange, statusAction, type UserStatus } from '../directory/rules.js';
@@ -71,7 +71,7 @@ async function usersOf(
     await tx
       .insertInto('users')
       .values({
-        id: newId('usr'),
+        id: newRowId('usr'),
         app_id: target.appId,
         provider_id: target.providerId,
         external_id: externalId,
@@ -123,7 +123,7 @@ async function addMembership(tx: Kysely<Database>, providerId: string, userId: s
     const name = group.names[0]!;
     await tx
       .insertInto('groups')
-      .values({ id: newId('grp'), provider_id: providerId, kind: group.kind, name, source: 'webhook', created_at: now })
+      .values({ id: newRowId('grp'), provider_id: providerId, kind: group.kind, name, source: 'webhook', created_at: now })
       .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
       .execute();
     [existing] = await groupsNamed(tx, providerId, { kind: group.kind, names: [name] });

@@ -6,7 +6,7 @@
 // changes reach resolve answers on every process within a second.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, GroupsTable, ScimGroupsTable } from '../../store/schema.js';
-import { newId } from '../../crypto/tokens.js';
+import { newRowId } from '../../store/ordered-id.js';
 import { isUniqueViolation } from '../../store/database.js';
 import { recordAudit } from '../../store/repos/audit.js';
 import { recordUserEvents, type UserEvent } from '../../store/repos/user-events.js';
@@ -113,7 +113,7 @@ export async function createScimGroup(scope: ScimScope, body: unknown): Promise<
       throw new ScimError(409, 'uniqueness', `a SCIM group named ${JSON.stringify(name)} already exists`);
     }
     if (!group) {
-      group = { id: newId('grp'), provider_id: scope.provider.id, kind: 'group', name, source: 'scim', created_at: now };
+      group = { id: newRowId('grp'), provider_id: scope.provider.id, kind: 'group', name, source: 'scim', created_at: now };
       await tx.insertInto('groups').values(group).execute();
     }
     await tx.insertInto('scim_groups').values({ group_id: group.id, provider_id: scope.provider.id, display_name: fields.displayName, external_id: fields.externalId, created_at: now, updated_at: now }).execute();

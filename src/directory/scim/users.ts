@@ -6,7 +6,7 @@
 // is one transaction that bumps the app, so resolve answers change on every process within a second.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, ScimUsersTable } from '../../store/schema.js';
-import { newId } from '../../crypto/tokens.js';
+import { newRowId } from '../../store/ordered-id.js';
 import { isUniqueViolation } from '../../store/database.js';
 import { recordAudit } from '../../store/repos/audit.js';
 import { recordUserEvents, type UserEvent } from '../../store/repos/user-events.js';
@@ -97,7 +97,7 @@ export async function createScimUser(scope: ScimScope, body: unknown): Promise<S
         const linked = await tx.selectFrom('scim_users').select('user_id').where('user_id', '=', user.id).executeTakeFirst();
         if (linked) throw new ScimError(409, 'uniqueness', `a SCIM user with ${scope.config.match_attribute} ${JSON.stringify(externalId)} already exists`);
       } else {
-        user = { id: newId('usr'), app_id: scope.provider.app_id, provider_id: scope.provider.id, external_id: externalId, email: null, name: null, status: 'active', status_changed_at: null, status_source: null, seen: 0, sources: '[]', last_seen_at: null, created_at: now, updated_at: now };
+        user = { id: newRowId('usr'), app_id: scope.provider.app_id, provider_id: scope.provider.id, external_id: externalId, email: null, name: null, status: 'active', status_changed_at: null, status_source: null, seen: 0, sources: '[]', last_seen_at: null, created_at: now, updated_at: now };
         await tx.insertInto('users').values(user).execute();
         events.push({ userId: user.id, source: 'scim', action: 'created', detail: null });
       }

@@ -9,9 +9,8 @@
 // that write does nothing and answers null, and its caller plans again against the stored row.
 import { sql, type CompiledQuery, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Database, UsersTable } from '../schema.js';
-import { newId } from '../../crypto/tokens.js';
 import type { MergedWrites, PlannedWrites } from '../write-batch.js';
-import { orderedId } from '../ordered-id.js';
+import { newRowId, orderedId } from '../ordered-id.js';
 import type { UserEvent } from './user-events.js';
 
 export type UserRow = Selectable<UsersTable>;
@@ -134,7 +133,7 @@ function addMemberships(db: Kysely<Database>, writes: UserWrite[]): CompiledQuer
   const groups = uniqueBy(adds, (a) => key(a.provider_id, a.kind, a.name));
   const insertGroups = db
     .insertInto('groups')
-    .values(groups.map((g) => ({ id: newId('grp'), provider_id: g.provider_id, kind: g.kind, name: g.name, source: 'token', created_at: g.created_at })))
+    .values(groups.map((g) => ({ id: newRowId('grp'), provider_id: g.provider_id, kind: g.kind, name: g.name, source: 'token', created_at: g.created_at })))
     .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
     .compile();
   // Each group's id is looked up where it is used (the group exists by now: the statement above

@@ -8,7 +8,7 @@
 //   (last_seen_at is refreshed at most once an hour).
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { newId } from '../../crypto/tokens.js';
+import { newRowId } from '../ordered-id.js';
 import { batchedWrite } from '../write-batch.js';
 import { compiledOnce } from '../compiled-once.js';
 import { BatchedReader, paddedChunks, READ_BATCH_SIZES, type ReadBatchSize } from '../read-batch.js';
@@ -179,7 +179,7 @@ function namesAfter(state: UserState | undefined, plan: MembershipPlan, kind: Me
 
 function newUserRow(provider: ProviderRef, identity: TokenIdentity, now: string): UserRow {
   return {
-    id: newId('usr'),
+    id: newRowId('usr', Date.parse(now)),
     app_id: provider.app_id,
     provider_id: provider.id,
     external_id: identity.externalId,
