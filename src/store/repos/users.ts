@@ -6,7 +6,7 @@
 // - a token removes only memberships that tokens added, never a directory source's;
 // - nothing is written when nothing changed, so the steady state of resolution is read-only
 //   (last_seen_at is refreshed at most once an hour).
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 import { newRowId } from '../ordered-id.js';
 import { batchedWrite } from '../write-batch.js';
@@ -84,9 +84,10 @@ type UserWithMembership = UserRow & { m_group_id: string | null; m_kind: string 
  * users: the join above then scanned all of a provider's users and all memberships for every
  * burst, 9 ms at 10,000 users and growing (measured). Each LATERAL subquery with OFFSET 0 cannot
  * be flattened into a join, so every step is a probe by key of a unique or primary-key index,
- * whatever the tables' sizes. Not prepared: a plan made while the tables were small would be kept.
+ * whatever the tables' sizes (test/store/postgres-plans.test.ts holds it to that). Not prepared: a
+ * plan made while the tables were small would be kept.
  */
-function selectUsersWithMembershipsPg(db: Kysely<Database>, providerId: string, externalIds: string[]): Promise<UserWithMembership[]> {
+export function selectUsersWithMembershipsPg(providerId: string, externalIds: string[]): RawBuilder<UserWithMembership> {
   return sql<UserWithMembership>`
     select u.*, ms.group_id as m_group_id, ms.kind as m_kind, ms.name as m_name, ms.source as m_source, rm.any is not null as m_removals
     from unnest(${externalIds}::text[]) as k(external_id)
@@ -96,9 +97,7 @@ function selectUsersWithMembershipsPg(db: Kysely<Database>, providerId: string, 
       join lateral (select kind, name from groups where id = m.group_id offset 0) g on true
       where m.user_id = u.id offset 0
     ) ms on true
-    left join lateral (select true as any from membership_removals where user_id = u.id limit 1) rm on true`
-    .execute(db)
-    .then((r) => r.rows);
+    left join lateral (select true as any from membership_removals where user_id = u.id limit 1) rm on true`;
 }
 
 const selectRemovals = compiledOnce((db, userId: string) => db.selectFrom('membership_removals').select(['kind', 'name', 'removed_at']).where('user_id', '=', userId));
@@ -111,7 +110,7 @@ function isPostgres(db: Kysely<Database>): boolean {
 async function readUsers(db: Kysely<Database>, providerId: string, externalIds: string[]): Promise<Map<string, UserState>> {
   const found = new Map<string, UserState>();
   const rows = isPostgres(db)
-    ? await selectUsersWithMembershipsPg(db, providerId, externalIds)
+    ? (await selectUsersWithMembershipsPg(providerId, externalIds).execute(db)).rows
     : (await Promise.all(paddedChunks(externalIds).map((chunk) => selectUsersWithMemberships.get(chunk.length as ReadBatchSize)!(db, providerId, ...chunk)))).flat();
   for (const r of rows) {
     const { m_group_id: groupId, m_kind: kind, m_name: name, m_source: source, m_removals: removals, ...row } = r;
