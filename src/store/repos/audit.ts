@@ -17,28 +17,22 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
-  await recordAudits(db, [entry]);
+  await db.insertInto('audit_events').values(auditRows([entry])).execute();
 }
 
-/** Several entries in one statement (a batch of resolution's writes creating users). */
-export async function recordAudits(db: Kysely<Database>, entries: AuditEntry[]): Promise<void> {
-  if (!entries.length) return;
+/** The rows of `entries`, written together (resolution's batches insert theirs in SQL of their own). */
+export function auditRows(entries: AuditEntry[]): AuditRow[] {
   const ms = Date.now();
   const at = new Date(ms).toISOString();
-  await db
-    .insertInto('audit_events')
-    .values(
-      entries.map((entry) => ({
-        id: orderedId('evt', ms),
-        at,
-        actor: entry.actor,
-        action: entry.action,
-        app_id: entry.appId ?? null,
-        target: entry.target ?? null,
-        details: entry.details ? JSON.stringify(entry.details) : null,
-      })),
-    )
-    .execute();
+  return entries.map((entry) => ({
+    id: orderedId('evt', ms),
+    at,
+    actor: entry.actor,
+    action: entry.action,
+    app_id: entry.appId ?? null,
+    target: entry.target ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+  }));
 }
 
 /** Newest first; `appId` keeps one app's entries only. */

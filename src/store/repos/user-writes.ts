@@ -12,6 +12,7 @@ import type { Database, UsersTable } from '../schema.js';
 import type { MergedWrites, PlannedWrites } from '../write-batch.js';
 import { newRowId, orderedId } from '../ordered-id.js';
 import type { UserEvent } from './user-events.js';
+import { auditRows } from './audit.js';
 
 export type UserRow = Selectable<UsersTable>;
 export type MembershipKind = 'group' | 'role';
@@ -98,17 +99,9 @@ function insertUsers(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery |
 function insertAudits(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
   const created = writes.filter((w) => w.isNew);
   if (!created.length) return null;
-  const ms = Date.now();
-  const at = new Date(ms).toISOString();
-  const rows = created.map((w) => ({
-    id: orderedId('evt', ms),
-    at,
-    actor: 'resolve',
-    action: 'user.create',
-    app_id: w.provider.app_id,
-    target: w.row.id,
-    details: JSON.stringify({ provider_id: w.provider.id, external_id: w.row.external_id }),
-  }));
+  const rows = auditRows(
+    created.map((w) => ({ actor: 'resolve', action: 'user.create', appId: w.provider.app_id, target: w.row.id, details: { provider_id: w.provider.id, external_id: w.row.external_id } })),
+  );
   return sql`${valuesTable('v', rows)}
     insert into audit_events (id, at, actor, action, app_id, target, details)
     select id, at, actor, action, app_id, target, details from v where ${userExists('v.target')}`.compile(db);
