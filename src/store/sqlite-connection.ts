@@ -18,6 +18,11 @@ export function openSqliteFile(file: string): BetterSqlite3.Database {
   return sqlite;
 }
 
-export function openSqliteConnection(file: string, sqlite = openSqliteFile(file)): Kysely<Database> {
+/** Kysely over a connection opened by openSqliteFile. */
+export function sqliteKysely(sqlite: BetterSqlite3.Database): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PatientSqliteDialect(sqlite) });
+}
+
+export function openSqliteConnection(file: string): Kysely<Database> {
+  return sqliteKysely(openSqliteFile(file));
 }

@@ -22,9 +22,9 @@ interface Applier {
  * commits leave checkpointing the WAL to a thread beside it (checkpoint-thread.ts).
  */
 async function sqliteApplier(file: string): Promise<Applier> {
-  const [{ openSqliteFile, openSqliteConnection }, { Checkpointer }] = await Promise.all([import('./sqlite-connection.js'), import('./checkpoint-thread.js')]);
+  const [{ openSqliteFile, sqliteKysely }, { Checkpointer }] = await Promise.all([import('./sqlite-connection.js'), import('./checkpoint-thread.js')]);
   const sqlite = openSqliteFile(file);
-  const db = openSqliteConnection(file, sqlite);
+  const db = sqliteKysely(sqlite);
   const checkpointer = new Checkpointer(file, sqlite);
   return {
     apply: (groups) =>
