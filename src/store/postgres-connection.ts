@@ -30,6 +30,11 @@ export function newPgPool(url: string, max: number): pg.Pool {
   return pool;
 }
 
+/** Kysely over a pool opened by newPgPool. */
+export function pgKysely(pool: pg.Pool): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
 export function openPostgresPool(url: string, max: number): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPgPool(url, max) }) });
+  return pgKysely(newPgPool(url, max));
 }

@@ -1,8 +1,6 @@
 // The writer thread's side (writer-thread.ts starts it): applies group-commit batches on connections
 // of its own and answers each with its results, after the commit.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Kysely, PostgresDialect } from 'kysely';
-import type { Database } from './schema.js';
 import { runPlanned, type MergedWrites } from './write-batch.js';
 import { userWrites } from './repos/user-writes.js';
 import type { WriterReply, WriterRequest, WriterTarget } from './writer-thread.js';
@@ -42,10 +40,10 @@ async function sqliteApplier(file: string): Promise<Applier> {
 
 /** PostgreSQL: every statement of the batch, BEGIN to COMMIT, in one round trip. */
 async function postgresApplier(url: string, connections: number): Promise<Applier> {
-  const [{ newPgPool }, { transactionInOneRoundTrip }] = await Promise.all([import('./postgres-connection.js'), import('./pg-one-round-trip.js')]);
+  const [{ newPgPool, pgKysely }, { transactionInOneRoundTrip }] = await Promise.all([import('./postgres-connection.js'), import('./pg-one-round-trip.js')]);
   const pool = newPgPool(url, connections);
   // Compiles the statements for PostgreSQL; never runs a query itself.
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = pgKysely(pool);
   return {
     async apply(groups) {
       const planned = groups.map(({ kind, payloads }) => KINDS.get(kind)!.plan(db, payloads));
