@@ -10,8 +10,8 @@
 import { sql, type CompiledQuery, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Database, UsersTable } from '../schema.js';
 import type { MergedWrites, PlannedWrites } from '../write-batch.js';
-import { newRowId, orderedId } from '../ordered-id.js';
-import type { UserEvent } from './user-events.js';
+import { newRowId } from '../ordered-id.js';
+import { userEventRows, type UserEvent } from './user-events.js';
 import { auditRows } from './audit.js';
 
 export type UserRow = Selectable<UsersTable>;
@@ -179,10 +179,7 @@ function eventsOf(w: UserWrite): UserEvent[] {
 function insertEvents(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
   const events = writes.flatMap(eventsOf);
   if (!events.length) return null;
-  const ms = Date.now();
-  const at = new Date(ms).toISOString();
-  const rows = events.map((e) => ({ id: orderedId('uev', ms), user_id: e.userId, at, source: e.source, action: e.action, detail: e.detail ? JSON.stringify(e.detail) : null }));
-  return sql`${valuesTable('v', rows)}
+  return sql`${valuesTable('v', userEventRows(events))}
     insert into user_events (id, user_id, at, source, action, detail)
     select id, user_id, at, source, action, detail from v where ${userExists('v.user_id')}`.compile(db);
 }
