@@ -125,7 +125,12 @@ if (process.env.BENCH_PROFILE === '1') {
     server.kill('SIGTERM');
   });
   const { readdirSync } = await import('node:fs');
-  const file = readdirSync(join(work, 'profile'))[0];
-  for (const f of topFunctions(join(work, 'profile', file), 20)) console.log(`${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
+  // One profile per thread (CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile): the main
+  // thread is 0, the writer thread and its checkpointer follow.
+  const files = readdirSync(join(work, 'profile')).sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));
+  for (const file of files) {
+    console.log(`thread ${file.split('.')[4]}:`);
+    for (const f of topFunctions(join(work, 'profile', file), 20)) console.log(`${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
+  }
 }
 process.exit(0);
