@@ -137,12 +137,13 @@ test('a user write whose provider was deleted meanwhile fails alone, with its da
   assert.deepEqual(users.map((u) => u.external_id), ['first', 'third']);
 });
 
-test('names with quotes, backslashes, dollar signs and semicolons are stored exactly as the token says', async () => {
-  // On PostgreSQL a batch's values are written into its SQL as quoted literals (pg-one-round-trip.ts).
+test('names with quotes, backslashes, dollar signs, braces and semicolons are stored exactly as the token says', async () => {
+  // On PostgreSQL a batch's values are written into its SQL as quoted literals (pg-one-round-trip.ts),
+  // most of them inside array literals (user-writes.ts), whose quoting differs again.
   const issuer = await startFixtureIssuer();
   const s = await startTestServer({ ALTER_ALLOW_PRIVATE_ISSUERS: '1' });
   const app = await createResolveApp(s, { issuer_url: issuer.issuer, group_claim: 'groups' });
-  const awkward = ["o'brien", "'; drop table users; --", 'back\\slash\\', '$1 $2', "E'\\x27'", 'dollar $$ quoted $$', 'naïve — 日本', 'line\nbreak'];
+  const awkward = ["o'brien", "'; drop table users; --", 'back\\slash\\', '$1 $2', "E'\\x27'", 'dollar $$ quoted $$', 'naïve — 日本', 'line\nbreak', '"double" {braces}, commas', 'NULL', ' padded ', '\\"', '{}'];
   const answers = await Promise.all(
     awkward.map(async (name, i) => app.resolve({ token: await issuer.mint({ sub: `awkward-${i}`, email: `${name}@example.com`, groups: [name, 'plain'] }) })),
   );

@@ -11,6 +11,7 @@ import { sql, type CompiledQuery, type Kysely, type RawBuilder, type Selectable 
 import type { Database, UsersTable } from '../schema.js';
 import type { MergedWrites, PlannedWrites } from '../write-batch.js';
 import { newRowId } from '../ordered-id.js';
+import { isPostgres } from '../dialect-of.js';
 import { userEventRows, type UserEvent } from './user-events.js';
 import { auditRows } from './audit.js';
 
@@ -63,14 +64,31 @@ function touchesProfile(changes: Partial<UserRow>): boolean {
   return Object.keys(changes).some((k) => k !== 'last_seen_at');
 }
 
+/** What a column of the rows written here holds. */
+type Cell = string | number | null;
+
+/** A PostgreSQL array literal of `values` (each element quoted, so any text survives; null is NULL). */
+function pgArray(values: Cell[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
+}
+
 /**
- * `rows` as a table named `name` for the statement that follows (a CTE of VALUES: both databases
- * accept it, with column names, before an INSERT).
+ * `rows` as a table named `name` for the statement that follows (a CTE: both databases accept it,
+ * with column names, before an INSERT). On PostgreSQL each column is one array, unnested: a VALUES
+ * list of literals cost PostgreSQL more to parse and analyse than the insert did (measured on a
+ * batch's 38 audit rows: 1.0 ms as VALUES, 0.47 ms as arrays). SQLite has no arrays, and prepares
+ * each statement once per text: a VALUES list of bound parameters. `integers` names the columns
+ * that are not text.
  */
-function valuesTable(name: string, rows: Array<Record<string, unknown>>): RawBuilder<unknown> {
+function rowsTable(db: Kysely<Database>, name: string, rows: Array<Record<string, Cell>>, integers: readonly string[] = []): RawBuilder<unknown> {
   const columns = Object.keys(rows[0]!);
+  const head = sql`with ${sql.id(name)}(${sql.join(columns.map((c) => sql.id(c)))}) as`;
+  if (isPostgres(db)) {
+    const arrays = columns.map((c) => sql`${pgArray(rows.map((r) => r[c] ?? null))}::${sql.raw(integers.includes(c) ? 'integer' : 'text')}[]`);
+    return sql`${head} (select * from unnest(${sql.join(arrays)}))`;
+  }
   const tuples = rows.map((r) => sql`(${sql.join(columns.map((c) => r[c]))})`);
-  return sql`with ${sql.id(name)}(${sql.join(columns.map((c) => sql.id(c)))}) as (values ${sql.join(tuples)})`;
+  return sql`${head} (values ${sql.join(tuples)})`;
 }
 
 /**
@@ -81,6 +99,15 @@ function valuesTable(name: string, rows: Array<Record<string, unknown>>): RawBui
  */
 const userExists = (column: string) => sql`(select users.id from users where users.id = ${sql.ref(column)}) is not null`;
 
+/** `rows` into `table`, but for those that collide with a stored row on the unique key `conflict`. */
+function insertNew(db: Kysely<Database>, table: 'users' | 'groups', rows: Array<Record<string, Cell>>, conflict: string[], integers?: readonly string[]): RawBuilder<unknown> {
+  const columns = sql.join(Object.keys(rows[0]!).map((c) => sql.id(c)));
+  // `where true`: SQLite's grammar needs a WHERE between INSERT … SELECT and ON CONFLICT.
+  return sql`${rowsTable(db, 'v', rows, integers)}
+    insert into ${sql.table(table)} (${columns}) select ${columns} from v where true
+    on conflict (${sql.join(conflict.map((c) => sql.id(c)))}) do nothing`;
+}
+
 /** The new users, each once by subject; a subject already stored is skipped (RETURNING says which went in). */
 function insertUsers(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
   const fresh = uniqueBy(
@@ -88,12 +115,7 @@ function insertUsers(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery |
     (w) => key(w.row.provider_id, w.row.external_id),
   );
   if (!fresh.length) return null;
-  return db
-    .insertInto('users')
-    .values(fresh.map((w) => w.row))
-    .onConflict((oc) => oc.columns(['provider_id', 'external_id']).doNothing())
-    .returning('id')
-    .compile();
+  return sql`${insertNew(db, 'users', fresh.map((w) => w.row), ['provider_id', 'external_id'], ['seen'])} returning id`.compile(db);
 }
 
 function insertAudits(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
@@ -102,7 +124,7 @@ function insertAudits(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery 
   const rows = auditRows(
     created.map((w) => ({ actor: 'resolve', action: 'user.create', appId: w.provider.app_id, target: w.row.id, details: { provider_id: w.provider.id, external_id: w.row.external_id } })),
   );
-  return sql`${valuesTable('v', rows)}
+  return sql`${rowsTable(db, 'v', rows)}
     insert into audit_events (id, at, actor, action, app_id, target, details)
     select id, at, actor, action, app_id, target, details from v where ${userExists('v.target')}`.compile(db);
 }
@@ -124,14 +146,15 @@ function addMemberships(db: Kysely<Database>, writes: UserWrite[]): CompiledQuer
   const adds = writes.flatMap((w) => w.plan.add.map((a) => ({ user_id: w.row.id, provider_id: w.provider.id, kind: a.kind, name: a.name, created_at: w.now })));
   if (!adds.length) return [];
   const groups = uniqueBy(adds, (a) => key(a.provider_id, a.kind, a.name));
-  const insertGroups = db
-    .insertInto('groups')
-    .values(groups.map((g) => ({ id: newRowId('grp'), provider_id: g.provider_id, kind: g.kind, name: g.name, source: 'token', created_at: g.created_at })))
-    .onConflict((oc) => oc.columns(['provider_id', 'kind', 'name']).doNothing())
-    .compile();
+  const insertGroups = insertNew(
+    db,
+    'groups',
+    groups.map((g) => ({ id: newRowId('grp'), provider_id: g.provider_id, kind: g.kind, name: g.name, source: 'token', created_at: g.created_at })),
+    ['provider_id', 'kind', 'name'],
+  ).compile(db);
   // Each group's id is looked up where it is used (the group exists by now: the statement above
   // made it, or someone had), so no statement of the batch waits for another's answer.
-  const insertMemberships = sql`${valuesTable(
+  const insertMemberships = sql`${rowsTable(db, 
     'v',
     uniqueBy(adds, (a) => key(a.user_id, a.provider_id, a.kind, a.name)),
   )}
@@ -179,7 +202,7 @@ function eventsOf(w: UserWrite): UserEvent[] {
 function insertEvents(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery | null {
   const events = writes.flatMap(eventsOf);
   if (!events.length) return null;
-  return sql`${valuesTable('v', userEventRows(events))}
+  return sql`${rowsTable(db, 'v', userEventRows(events))}
     insert into user_events (id, user_id, at, source, action, detail)
     select id, user_id, at, source, action, detail from v where ${userExists('v.user_id')}`.compile(db);
 }

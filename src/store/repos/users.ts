@@ -6,9 +6,10 @@
 // - a token removes only memberships that tokens added, never a directory source's;
 // - nothing is written when nothing changed, so the steady state of resolution is read-only
 //   (last_seen_at is refreshed at most once an hour).
-import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 import { newRowId } from '../ordered-id.js';
+import { isPostgres } from '../dialect-of.js';
 import { batchedWrite } from '../write-batch.js';
 import { compiledOnce } from '../compiled-once.js';
 import { BatchedReader, paddedChunks, READ_BATCH_SIZES, type ReadBatchSize } from '../read-batch.js';
@@ -101,10 +102,6 @@ export function selectUsersWithMembershipsPg(providerId: string, externalIds: st
 }
 
 const selectRemovals = compiledOnce((db, userId: string) => db.selectFrom('membership_removals').select(['kind', 'name', 'removed_at']).where('user_id', '=', userId));
-
-function isPostgres(db: Kysely<Database>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 /** The users of one burst of resolves of one provider, by subject, read together (read-batch.ts). */
 async function readUsers(db: Kysely<Database>, providerId: string, externalIds: string[]): Promise<Map<string, UserState>> {
