@@ -1,5 +1,5 @@
-// A pool of connections to PostgreSQL, set up the same way wherever it is opened: the server's
-// pools (database.ts) and the writer thread's (writer-thread-entry.ts).
+// A pool of connections to PostgreSQL, set up the same way for each of the server's pools
+// (database.ts: requests, group commit's batches, the store's own health checks).
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';

@@ -35,15 +35,15 @@ function isDeadlock(err: unknown): boolean {
  * of the server's time than anything else on the write path of resolution.
  */
 export interface MergedWrites<P, T> {
-  /** Known by this name to the writer thread (writer-thread-entry.ts), which applies it there. */
+  /** Known by this name to SQLite's writer thread (writer-thread-entry.ts), which applies it there. */
   readonly name?: string;
   /** The statements that apply `payloads`, compiled for `db`'s database. */
   plan(db: Kysely<Database>, payloads: P[]): PlannedWrites<T>;
 }
 
 /**
- * Statements none of which needs another's answer: they can be sent together (the writer thread
- * sends PostgreSQL a batch's statements in one round trip). `results` reads each payload's result
+ * Statements none of which needs another's answer: they can be sent together (a batch's statements
+ * go to PostgreSQL in one round trip, pg-one-round-trip.ts). `results` reads each payload's result
  * from the rows each statement returned, in order.
  */
 export interface PlannedWrites<T> {
@@ -58,7 +58,7 @@ export async function runPlanned<T>(tx: Kysely<Database>, planned: PlannedWrites
   return planned.results(rows);
 }
 
-/** Applies batches elsewhere, all of a batch in one transaction: the writer thread. */
+/** Applies batches elsewhere, all of a batch in one transaction: SQLite's writer thread. */
 export interface RemoteWrites {
   /** The results of each group's payloads, in order, once committed. */
   apply(groups: Array<{ kind: string; payloads: unknown[] }>): Promise<unknown[][]>;
@@ -78,8 +78,13 @@ export interface WriteBatchOptions {
   maxBatch: number;
   /** Batches in flight at once: 1 on SQLite (one writer); a few on PostgreSQL. */
   concurrency: number;
-  /** Where batches whose writes all have a named kind are applied, instead of on `db`. */
+  /** Where batches whose writes all have a named kind are applied, instead of on `db` (SQLite). */
   remote?: RemoteWrites | undefined;
+  /**
+   * Runs a batch's statements in one transaction, in one round trip, and answers the rows of each
+   * (PostgreSQL: pg-one-round-trip.ts); used when every write of the batch is a merged one.
+   */
+  oneRoundTrip?: ((queries: CompiledQuery[]) => Promise<unknown[][]>) | undefined;
 }
 
 export class WriteBatcher {
@@ -176,16 +181,23 @@ export class WriteBatcher {
       else kinds.set(q.merge.kind, [i]);
     }
     const scatter = (kind: MergedWrites<unknown, unknown>, results: unknown[]): void => kinds.get(kind)!.forEach((i, j) => (out[i] = results[j]));
-    const { remote } = this.opts;
+    const payloadsOf = (at: number[]): unknown[] => at.map((i) => batch[i]!.merge!.payload);
+    const { remote, oneRoundTrip } = this.opts;
     if (remote && batch.every((q) => q.merge?.kind.name !== undefined)) {
-      const groups = [...kinds].map(([kind, at]) => ({ kind: kind.name!, payloads: at.map((i) => batch[i]!.merge!.payload) }));
-      const results = await remote.apply(groups);
+      const results = await remote.apply([...kinds].map(([kind, at]) => ({ kind: kind.name!, payloads: payloadsOf(at) })));
       [...kinds.keys()].forEach((kind, g) => scatter(kind, results[g]!));
+      return out;
+    }
+    if (oneRoundTrip && batch.every((q) => q.merge)) {
+      const planned = [...kinds].map(([kind, at]) => ({ kind, plan: kind.plan(this.db, payloadsOf(at)) }));
+      const rows = await oneRoundTrip(planned.flatMap((p) => p.plan.queries));
+      let offset = 0;
+      for (const { kind, plan } of planned) scatter(kind, plan.results(rows.slice(offset, (offset += plan.queries.length))));
       return out;
     }
     return this.db.transaction().execute(async (tx) => {
       for (const [i, q] of batch.entries()) if (!q.merge) out[i] = await q.work(tx);
-      for (const [kind, at] of kinds) scatter(kind, await runPlanned(tx, kind.plan(tx, at.map((i) => batch[i]!.merge!.payload))));
+      for (const [kind, at] of kinds) scatter(kind, await runPlanned(tx, kind.plan(tx, payloadsOf(at))));
       return out;
     });
   }

@@ -1,26 +1,22 @@
-// Group commit's batches are applied by a thread of their own, on connections of its own to the
-// same database. On the main thread, a batch competed with the requests for the event loop:
-// - on SQLite (better-sqlite3 is synchronous), its statements and above all its commit (the WAL
-//   write and its fsync, 1.5–3 ms here) stopped the event loop, which then verified no signatures
-//   and read no requests;
-// - on PostgreSQL, each of a batch's statements waited, after its answer had arrived, for the event
-//   loop to come round to it, behind every request's signature check: a batch of eight round trips
-//   took about 25 ms at 50 connections, the database and the machine both half idle (measured).
-// On the thread, the main thread goes on while the disk and the database work, and a batch's round
-// trips run at the speed of the database. Each caller is still answered only after the commit is
-// durable (synchronous=FULL on SQLite).
+// SQLite's group-commit batches are applied by a thread of their own, on a connection of its own
+// to the same file. On the main thread (better-sqlite3 is synchronous), a batch's statements and
+// above all its commit (the WAL write and its fsync, 1.5–3 ms here) stopped the event loop, which
+// then verified no signatures and read no requests. On the thread, the main thread goes on while
+// the disk works. Each caller is still answered only after the commit is durable
+// (synchronous=FULL).
 //
-// The thread's connections are more writers to the same database, exactly as another server
-// process's are: SQLite's BEGIN IMMEDIATE and patient busy handling (sqlite-dialect.ts), and
-// PostgreSQL's own locking, order them. The thread only writes; the reads that plan the writes stay
-// on the main connections, which see each commit as soon as it is made.
+// The thread's connection is one more writer to the same database, exactly as another server
+// process's is: SQLite's BEGIN IMMEDIATE and patient busy handling (sqlite-dialect.ts) order
+// them. The thread only writes; the reads that plan the writes stay on the main connection, which
+// sees each commit as soon as it is made.
+//
+// PostgreSQL's batches stay on the main thread (database.ts): each is one round trip, and waiting
+// for it costs the event loop nothing.
 import type { Worker } from 'node:worker_threads';
 import type { RemoteWrites } from './write-batch.js';
 import { storeUnavailable } from './faults.js';
 import { startStoreThread } from './store-thread.js';
 
-/** What the thread opens: the SQLite file, or a pool of this many connections to PostgreSQL. */
-export type WriterTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; connections: number };
 export type WriterRequest = { id: number; groups: Array<{ kind: string; payloads: unknown[] }> } | { close: true };
 export type WriterReply = { id: number; results: unknown[][] } | { id: number; error: { name: string; message: string; code: string | undefined } } | { ready: true };
 
@@ -36,7 +32,8 @@ export class WriterThread implements RemoteWrites {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  constructor(private readonly target: WriterTarget) {}
+  /** `file`: the SQLite database the thread writes to. */
+  constructor(private readonly file: string) {}
 
   apply(groups: Array<{ kind: string; payloads: unknown[] }>): Promise<unknown[][]> {
     const worker = this.start();
@@ -60,7 +57,7 @@ export class WriterThread implements RemoteWrites {
   /** Started by warmUp or the first batch: a store that never writes a batch (the CLI) never pays for it. */
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = startStoreThread('writer-thread-entry', this.target);
+    const worker = startStoreThread('writer-thread-entry', this.file);
     let ready = (): void => {};
     this.ready = new Promise((resolve) => (ready = resolve));
     worker.on('message', (reply: WriterReply) => {

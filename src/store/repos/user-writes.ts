@@ -1,8 +1,7 @@
 // The writes of resolution's user sync (users.ts plans them), applied for a whole group-commit
 // batch at once: one statement per table for every write of the batch (new users, groups,
 // memberships added, memberships removed, events, audit), not one per write. None of them needs
-// another's answer, so on PostgreSQL the writer thread sends them all in one round trip
-// (pg-one-round-trip.ts).
+// another's answer, so on PostgreSQL they are all sent in one round trip (pg-one-round-trip.ts).
 //
 // A write planned against a user that did not exist yet inserts the user; when a concurrent writer
 // (another request in this batch, another batch, another process) inserted the same subject first,
@@ -215,7 +214,7 @@ function lockMappings(db: Kysely<Database>, writes: UserWrite[]): CompiledQuery 
 
 /**
  * A batch's user writes as statements, none of which needs another's answer (so that PostgreSQL
- * can be sent them all at once, writer-thread-entry.ts): a write whose new user lost the insert to
+ * can be sent them all at once, pg-one-round-trip.ts): a write whose new user lost the insert to
  * a concurrent writer is left out by the statements themselves (`userExists`), and the new users'
  * insert, always first, says which went in.
  */

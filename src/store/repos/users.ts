@@ -221,8 +221,8 @@ export async function syncUserFromToken(db: Kysely<Database>, provider: Provider
   }
   const now = new Date(nowMs).toISOString();
   // Only the provider's ids: callers pass its whole row (its discovery document, a sealed secret),
-  // and the write is copied to the writer thread: that copy was an eighth of the main thread's
-  // busy time on PostgreSQL (profiled).
+  // and on SQLite the write is copied to the writer thread: that copy was an eighth of the main
+  // thread's busy time when PostgreSQL's batches went through such a thread too (profiled).
   const ref: ProviderRef = { id: provider.id, app_id: provider.app_id };
   const row = await batchedWrite(db, userWrites, { provider: ref, row: state?.row ?? newUserRow(ref, identity, now), isNew: !state, changes: profile, plan, now, lockMappings });
   // Lost the insert race: the row now exists (maybe refused by a webhook), so plan again against it.
