@@ -1,5 +1,5 @@
-// One connection to the SQLite file, set up the same way wherever it is opened: the server's own
-// connection (database.ts), the writer thread's and the checkpointer's.
+// Connections to the SQLite file, set up the same way wherever they are opened: the server's own
+// (database.ts: one for writes, one for reads), the writer thread's and the checkpointer's.
 import { chmodSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -18,11 +18,12 @@ export function openSqliteFile(file: string): BetterSqlite3.Database {
   return sqlite;
 }
 
-/** Kysely over a connection opened by openSqliteFile. */
-export function sqliteKysely(sqlite: BetterSqlite3.Database): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PatientSqliteDialect(sqlite) });
+/** Kysely over a connection opened by openSqliteFile, and a second one for its reads if given (sqlite-dialect.ts). */
+export function sqliteKysely(sqlite: BetterSqlite3.Database, reader?: BetterSqlite3.Database): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PatientSqliteDialect(sqlite, reader) });
 }
 
+/** The server's: SELECTs outside transactions on a connection of their own, never queued behind writes. */
 export function openSqliteConnection(file: string): Kysely<Database> {
-  return sqliteKysely(openSqliteFile(file));
+  return sqliteKysely(openSqliteFile(file), openSqliteFile(file));
 }

@@ -10,6 +10,12 @@
 //
 // Prepared statements are kept by their SQL text: Kysely's own driver prepares every query anew,
 // which the profile of resolution's write path showed as an eighth of the server's busy time.
+//
+// With a reader (the server's store), a SELECT outside a transaction runs on that second connection
+// at once, without waiting its turn for the first: writes queue on the one write connection, and
+// while another process holds the file's write lock they wait there for seconds (above). Reads
+// need no lock in WAL mode, so the console's lists and resolution's user reads go on answering. A
+// read on the reader sees every commit made before it, the writer thread's included.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -27,7 +33,7 @@ function isBusy(err: unknown): boolean {
 /** Prepared statements kept at most; the SQL a server runs has far fewer shapes than this. */
 const STATEMENT_CACHE_SIZE = 500;
 
-class PatientConnection implements DatabaseConnection {
+class PatientConnection {
   /**
    * Since when writes have found the lock taken, without one getting through. Statements queue
    * behind each other on the one connection, so each waiting its own full bound would add up; once
@@ -37,10 +43,7 @@ class PatientConnection implements DatabaseConnection {
   /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
-  constructor(
-    private readonly inner: DatabaseConnection,
-    private readonly sqlite: BetterSqlite3.Database,
-  ) {}
+  constructor(private readonly sqlite: BetterSqlite3.Database) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
@@ -79,33 +82,68 @@ class PatientConnection implements DatabaseConnection {
     this.statements.set(sql, stmt);
     return stmt;
   }
+}
 
-  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
-    return this.inner.streamQuery<R>(query, chunkSize);
+/**
+ * What Kysely is handed for one query or one transaction: plain SELECTs go to the reader, if any,
+ * without taking the write connection; anything else takes the write connection (waiting for its
+ * turn) and keeps it until released, so a transaction's reads see its own writes.
+ */
+class SplitConnection implements DatabaseConnection {
+  private held: { connection: PatientConnection; release: () => Promise<void> } | undefined;
+
+  constructor(private readonly driver: PatientSqliteDriver) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const { reader } = this.driver;
+    if (!this.held && reader && /^\s*select\b/i.test(query.sql)) return reader.executeQuery<R>(query);
+    return (await this.writer()).executeQuery<R>(query);
+  }
+
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('nothing in alter streams query results from SQLite');
+  }
+
+  /** The write connection, taken once for this holder. */
+  async writer(): Promise<PatientConnection> {
+    this.held ??= await this.driver.takeWriter();
+    return this.held.connection;
+  }
+
+  release(): Promise<void> {
+    return this.held ? this.held.release() : Promise.resolve();
   }
 }
 
 class PatientSqliteDriver implements Driver {
-  private connection: PatientConnection | undefined;
+  private readonly writer: PatientConnection;
+  readonly reader: PatientConnection | undefined;
 
   constructor(
     private readonly inner: Driver,
     private readonly sqlite: BetterSqlite3.Database,
-  ) {}
+    private readonly readerSqlite: BetterSqlite3.Database | undefined,
+  ) {
+    this.writer = new PatientConnection(sqlite);
+    this.reader = readerSqlite && new PatientConnection(readerSqlite);
+  }
 
   init(): Promise<void> {
     return this.inner.init();
   }
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    // SQLite has one connection; the inner driver's mutex hands it out one holder at a time.
-    const inner = await this.inner.acquireConnection();
-    this.connection ??= new PatientConnection(inner, this.sqlite);
-    return this.connection;
+  acquireConnection(): Promise<DatabaseConnection> {
+    return Promise.resolve(new SplitConnection(this));
+  }
+
+  /** The one write connection, to one holder at a time (the inner driver's mutex); `release` hands it on. */
+  async takeWriter(): Promise<{ connection: PatientConnection; release: () => Promise<void> }> {
+    const held = await this.inner.acquireConnection();
+    return { connection: this.writer, release: () => this.inner.releaseConnection(held) };
   }
 
   async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    await (await (connection as SplitConnection).writer()).executeQuery(CompiledQuery.raw('begin immediate'));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -119,24 +157,29 @@ class PatientSqliteDriver implements Driver {
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.inner.releaseConnection(connection);
+    return (connection as SplitConnection).release();
   }
 
-  destroy(): Promise<void> {
-    return this.inner.destroy();
+  async destroy(): Promise<void> {
+    this.readerSqlite?.close();
+    await this.inner.destroy();
   }
 }
 
 export class PatientSqliteDialect extends SqliteDialect {
   private readonly sqlite: BetterSqlite3.Database;
+  private readonly reader: BetterSqlite3.Database | undefined;
 
-  constructor(sqlite: BetterSqlite3.Database) {
+  /** `reader`: a second connection to the same file for SELECTs outside transactions (above). */
+  constructor(sqlite: BetterSqlite3.Database, reader?: BetterSqlite3.Database) {
     super({ database: sqlite });
     this.sqlite = sqlite;
-    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    this.reader = reader;
+    for (const connection of [sqlite, reader]) connection?.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    reader?.pragma('query_only = 1');
   }
 
   override createDriver(): Driver {
-    return new PatientSqliteDriver(super.createDriver(), this.sqlite);
+    return new PatientSqliteDriver(super.createDriver(), this.sqlite, this.reader);
   }
 }
