@@ -15,7 +15,9 @@
 // at once, without waiting its turn for the first: writes queue on the one write connection, and
 // while another process holds the file's write lock they wait there for seconds (above). Reads
 // need no lock in WAL mode, so the console's lists and resolution's user reads go on answering. A
-// read on the reader sees every commit made before it, the writer thread's included.
+// read on the reader sees every commit made before it, the writer thread's included; what a
+// connection says about itself (last_insert_rowid(), changes()) it would say of the reader, and
+// nothing here asks.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
