@@ -65,7 +65,8 @@ async function openPostgres(url: string): Promise<Store> {
   // second one keeps writes moving while one waits on a lock. Batches that deadlock each other run
   // their writes again alone (write-batch.ts). They are sent from this thread: each is one round
   // trip (pg-one-round-trip.ts), and handing it to a thread of its own, as SQLite does, cost more
-  // than it saved (an interleaved A/B: 0.36–0.37 of the floor there, 0.40 here).
+  // than it saved (six interleaved A/B pairs: 0.33–0.38 of the floor through a thread, 0.37–0.43
+  // from here).
   const writes = newPgPool(url, PG_WRITE_BATCHES);
   enableWriteBatching(db, { maxBatch: WRITE_BATCH_MAX, concurrency: PG_WRITE_BATCHES, oneRoundTrip: (queries) => transactionInOneRoundTrip(writes, queries) });
   const control = openPostgresPool(url, 1);
