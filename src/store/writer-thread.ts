@@ -7,8 +7,8 @@
 //
 // The thread's connection is one more writer to the same database, exactly as another server
 // process's is: SQLite's BEGIN IMMEDIATE and patient busy handling (sqlite-dialect.ts) order
-// them. The thread only writes; the reads that plan the writes stay on the main connection, which
-// sees each commit as soon as it is made.
+// them. The thread only writes; the reads that plan the writes stay on the server's own
+// connections (its reader, sqlite-dialect.ts), which see each commit as soon as it is made.
 //
 // PostgreSQL's batches stay on the main thread (database.ts): each is one round trip, and waiting
 // for it costs the event loop nothing.

@@ -153,7 +153,8 @@ function addMemberships(db: Kysely<Database>, writes: UserWrite[]): CompiledQuer
   ).compile(db);
   // Each group's id is looked up where it is used (the group exists by now: the statement above
   // made it, or someone had), so no statement of the batch waits for another's answer.
-  const insertMemberships = sql`${rowsTable(db, 
+  const insertMemberships = sql`${rowsTable(
+    db,
     'v',
     uniqueBy(adds, (a) => key(a.user_id, a.provider_id, a.kind, a.name)),
   )}
